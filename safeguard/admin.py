@@ -1,0 +1,47 @@
+"""The admin shows the school structure read-only: audited data changes only through services.
+
+Pupils and case records are not registered here at all: a system administrator is not on a need-to-know list.
+"""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import AccessLog, Membership, School, Trust
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyHistoryAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    pass
+
+
+@admin.register(Trust)
+class TrustAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["name"]
+
+
+@admin.register(School)
+class SchoolAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["name", "urn", "trust"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["user", "role", "school", "trust", "starts_on", "ends_on", "ended_at"]
+    list_filter = ["role"]
+    list_select_related = ["user", "school", "trust"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["at", "user", "action", "content_type", "object_id"]
+    list_select_related = ["user", "content_type"]

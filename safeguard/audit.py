@@ -1,0 +1,39 @@
+"""The audit trail: every history row names a person, and every opening of a record is logged."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.dispatch import receiver
+from simple_history.signals import pre_create_historical_record
+
+from .models import AccessLog
+
+
+class MissingActor(RuntimeError):
+    """A change to an audited model was attempted without saying who made it."""
+
+
+@receiver(pre_create_historical_record)
+def _refuse_anonymous_history(sender, history_instance, **kwargs):
+    # Services set _history_user themselves (request middleware does not run in Celery or commands), so a
+    # history row without a person means some path skipped its service: refuse the whole change.
+    if history_instance.history_user_id is None:
+        raise MissingActor(f"A change to {sender.__name__} must name the person making it.")
+
+
+def audited_save(instance, *, actor, reason, update_fields=None):
+    """Validate and save an audited model, recording who made the change and why."""
+    instance.full_clean()
+    instance._history_user = actor
+    instance._change_reason = reason
+    instance.save(update_fields=update_fields)
+    return instance
+
+
+def log_access(*, user, obj, action=AccessLog.Action.VIEW, school=None):
+    """Record that `user` opened `obj`. Every detail view and download calls this."""
+    return AccessLog.objects.create(
+        user=user,
+        school=school,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        object_id=str(obj.pk),
+        action=action,
+    )

@@ -1,0 +1,49 @@
+"""Database-level guarantees that no application code can skip."""
+
+from django.db import migrations
+
+REFUSE_FUNCTION = """
+CREATE OR REPLACE FUNCTION safeguard_refuse_rewrite() RETURNS trigger AS $body$
+BEGIN
+    RAISE EXCEPTION 'safeguard: % on % is refused, the audit trail is append-only', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$body$ LANGUAGE plpgsql;
+"""
+
+
+def _on_postgresql(schema_editor):
+    return schema_editor.connection.vendor == "postgresql"
+
+
+def install_refuse_function():
+    """Migration operation creating the trigger function that append_only() attaches (PostgreSQL only)."""
+
+    def forwards(apps, schema_editor):
+        if _on_postgresql(schema_editor):
+            schema_editor.execute(REFUSE_FUNCTION)
+
+    def backwards(apps, schema_editor):
+        if _on_postgresql(schema_editor):
+            schema_editor.execute("DROP FUNCTION IF EXISTS safeguard_refuse_rewrite()")
+
+    return migrations.RunPython(forwards, backwards)
+
+
+def append_only(*tables):
+    """Migration operation making each table refuse UPDATE and DELETE (PostgreSQL only; SQLite is demo-only)."""
+
+    def forwards(apps, schema_editor):
+        if _on_postgresql(schema_editor):
+            for table in tables:
+                schema_editor.execute(
+                    f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE ON "{table}" '
+                    "FOR EACH ROW EXECUTE FUNCTION safeguard_refuse_rewrite()"
+                )
+
+    def backwards(apps, schema_editor):
+        if _on_postgresql(schema_editor):
+            for table in tables:
+                schema_editor.execute(f'DROP TRIGGER IF EXISTS "{table}_append_only" ON "{table}"')
+
+    return migrations.RunPython(forwards, backwards)

@@ -1,0 +1,172 @@
+"""Demo data: one trust, two schools, their people and pupil registers. Safe to run twice.
+
+The demo password is public: seed_demo prints it, and the sign-in form refuses it whenever DEBUG is off.
+"""
+
+import csv
+import datetime
+import io
+import random
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from . import services
+from .models import Membership, School, Trust
+from .pupil_import import COLUMNS, pupils_import
+from .roles import Role
+
+DEMO_PASSWORD = "safeguard-demo-2026"  # noqa: S105 (public by design; refused on live systems)
+TRUST_NAME = "Riverside Learning Trust"
+
+SCHOOLS = [
+    # key, name, URN, year groups
+    ("riverside", "Riverside Academy", "140001", ["7", "8", "9", "10", "11"]),
+    ("hillview", "Hillview Primary School", "140002", ["3", "4", "5", "6"]),
+]
+SCHOOL_PEOPLE = [
+    # username suffix, first name, last name, role
+    ("dsl", "Ruth", "Okafor", Role.DSL),
+    ("deputy", "Tom", "Hughes", Role.DEPUTY_DSL),
+    ("head", "Priya", "Shah", Role.HEADTEACHER),
+    ("staff1", "Daniel", "Moss", Role.STAFF),
+    ("staff2", "Aisha", "Bello", Role.STAFF),
+]
+FIRST_NAMES = [
+    "Amelia",
+    "Oliver",
+    "Isla",
+    "Noah",
+    "Ava",
+    "Leo",
+    "Mia",
+    "Arthur",
+    "Freya",
+    "Muhammad",
+    "Lily",
+    "Oscar",
+    "Grace",
+    "George",
+    "Zara",
+    "Harry",
+    "Ivy",
+    "Jack",
+    "Evie",
+    "Theo",
+    "Ella",
+    "Finley",
+    "Ruby",
+    "Charlie",
+]
+LAST_NAMES = [
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Patel",
+    "Khan",
+    "Evans",
+    "Thomas",
+    "Roberts",
+    "Walker",
+    "Wright",
+    "Ali",
+    "Clarke",
+    "Lewis",
+    "Hall",
+    "Green",
+    "Nowak",
+    "Mensah",
+]
+PUPILS_PER_SCHOOL = 40
+
+
+def _user(username, first, last, **extra):
+    user, created = get_user_model().objects.get_or_create(
+        username=username,
+        defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org", **extra},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+def _grant_once(*, actor, user, role, school=None, trust=None, ends_on=None):
+    open_ = Membership.objects.filter(user=user, role=role, school=school, trust=trust, ended_at__isnull=True)
+    if not open_.exists():
+        services.membership_grant(actor=actor, user=user, role=role, school=school, trust=trust, ends_on=ends_on)
+
+
+def _birth_date(rng, year_group, today):
+    """A date of birth that puts the child in `year_group` this academic year (which starts on 1 September)."""
+    start = today.year if today.month >= 9 else today.year - 1
+    first = datetime.date(start - int(year_group) - 5, 9, 1)
+    return first + datetime.timedelta(days=rng.randrange(365))
+
+
+def register_csv(school_index, year_groups, today):
+    """A register CSV for one demo school, the same every time."""
+    rng = random.Random(school_index)  # noqa: S311 (demo names, not security)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    for n in range(PUPILS_PER_SCHOOL):
+        year = year_groups[n % len(year_groups)]
+        writer.writerow(
+            {
+                "upn": f"D{school_index:03d}{n:08d}0",
+                "first_name": rng.choice(FIRST_NAMES),
+                "last_name": rng.choice(LAST_NAMES),
+                "date_of_birth": _birth_date(rng, year, today).isoformat(),
+                "year_group": year,
+                "sex": "F" if n % 2 else "M",
+                "send": "yes" if n % 7 == 3 else "no",
+                "looked_after": "yes" if n % 13 == 5 else "no",
+                "known_to_social_care": "yes" if n % 11 == 4 else "no",
+                "previously_abused": "yes" if n % 17 == 9 else "no",
+                "date_left": "",
+            }
+        )
+    return out.getvalue()
+
+
+@transaction.atomic
+def seed():
+    """Create (or leave as it is) the demo trust, schools, people and registers. Returns the sign-ins."""
+    today = timezone.localdate()
+    admin = _user("demo.admin", "Sam", "Carter", is_staff=True, is_superuser=True)
+    trust = Trust.objects.filter(name=TRUST_NAME).first() or services.trust_create(actor=admin, name=TRUST_NAME)
+    sign_ins = [("demo.admin", "System administrator (read-only admin; sees no pupils or cases)")]
+
+    for index, (key, name, urn, year_groups) in enumerate(SCHOOLS, start=1):
+        school = School.objects.filter(urn=urn).first() or services.school_create(
+            actor=admin, name=name, urn=urn, trust=trust
+        )
+        for suffix, first, last, role in SCHOOL_PEOPLE:
+            user = _user(f"{key}.{suffix}", first, last if index == 1 else f"{last}-{key.title()}")
+            _grant_once(actor=admin, user=user, role=role, school=school)
+            sign_ins.append((user.username, f"{role.label}, {name}"))
+        dsl = get_user_model().objects.get(username=f"{key}.dsl")
+        pupils_import(actor=dsl, school=school, text=register_csv(index, year_groups, today))
+
+    lead = _user("trust.lead", "Helen", "Price")
+    _grant_once(actor=admin, user=lead, role=Role.TRUST_LEAD, trust=trust)
+    sign_ins.append(("trust.lead", f"Trust safeguarding lead, {TRUST_NAME}"))
+
+    inspector = _user("inspector", "Mark", "Ellis")
+    riverside = School.objects.get(urn=SCHOOLS[0][2])
+    _grant_once(
+        actor=admin,
+        user=inspector,
+        role=Role.INSPECTOR,
+        school=riverside,
+        ends_on=today + datetime.timedelta(days=30),
+    )
+    sign_ins.append(("inspector", f"Inspector, {riverside.name} (access for 30 days)"))
+    return sign_ins

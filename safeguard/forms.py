@@ -1,0 +1,56 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+
+from .demo import DEMO_PASSWORD
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+class SignInForm(AuthenticationForm):
+    def clean(self):
+        # The demo password is public: a live system (DEBUG off) refuses it even if an account still has it.
+        if not settings.DEBUG and self.cleaned_data.get("password") == DEMO_PASSWORD:
+            raise forms.ValidationError(
+                "Demo passwords cannot be used on a live system. Ask your administrator to reset your password.",
+                code="demo_password",
+            )
+        return super().clean()
+
+
+class PupilImportForm(forms.Form):
+    file = forms.FileField(
+        label="Register file (CSV)",
+        help_text="A CSV export from your MIS with the columns listed below. Nothing is imported unless every row "
+        "is correct.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError("The file is larger than 2 MB. Split it, or export only current pupils.")
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError("Choose a CSV file (its name ends in .csv).")
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("The file is not UTF-8 text. Save it again as 'CSV UTF-8'.") from None
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label="Six-digit code from your authenticator app",
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].strip()
+        if not token.isdigit():
+            raise forms.ValidationError("Enter the six digits shown in your app.")
+        return token
+
+
+class PupilSearchForm(forms.Form):
+    q = forms.CharField(label="Search by name or UPN", required=False, max_length=100)

@@ -1,0 +1,161 @@
+"""Trusts, schools, who works in them and in what role, the pupil register, and the access log."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from .roles import Role
+
+
+class Trust(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return self.name
+
+
+class School(models.Model):
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="schools", null=True, blank=True)
+    name = models.CharField(max_length=200)
+    urn = models.CharField("URN", max_length=8, unique=True, help_text="Unique reference number from GIAS")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self, on=None):
+        """Memberships in force today: not ended, and not past an end date (checked on every request)."""
+        on = on or timezone.localdate()
+        return self.filter(ended_at__isnull=True, starts_on__lte=on).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=on)
+        )
+
+
+class Membership(models.Model):
+    """A person's role in one school, or (for a trust safeguarding lead) oversight of one trust."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="memberships", null=True, blank=True)
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="memberships", null=True, blank=True)
+    starts_on = models.DateField(default=timezone.localdate)
+    ends_on = models.DateField(null=True, blank=True, help_text="Last day of access, for time-limited roles")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="membership_school_xor_trust",
+                condition=(Q(role=Role.TRUST_LEAD, trust__isnull=False, school__isnull=True))
+                | (~Q(role=Role.TRUST_LEAD) & Q(school__isnull=False, trust__isnull=True)),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "school", "trust"],
+                condition=Q(ended_at__isnull=True),
+                name="membership_one_open_per_role",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} — {self.school or self.trust}"
+
+    def is_active(self, on=None):
+        on = on or timezone.localdate()
+        return self.ended_at is None and self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
+
+
+upn_validator = RegexValidator(
+    r"^[A-Z][0-9]{11}[0-9A-Z]$",
+    "A UPN is 13 characters: a capital letter, 11 digits, then a digit or letter.",
+)
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+
+
+YEAR_GROUPS = [("N", "Nursery"), ("R", "Reception")] + [(str(y), f"Year {y}") for y in range(1, 15)]
+
+
+class Pupil(models.Model):
+    """A child on the school's register. Age and vulnerability flags feed the immediate-referral criteria."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="pupils")
+    upn = models.CharField("UPN", max_length=13, validators=[upn_validator])
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    year_group = models.CharField(max_length=2, choices=YEAR_GROUPS)
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    send = models.BooleanField("SEND", default=False, help_text="Special educational needs or disability")
+    looked_after = models.BooleanField(default=False)
+    known_to_social_care = models.BooleanField("Known to children's social care", default=False)
+    previously_abused = models.BooleanField(default=False)
+    date_left = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [models.UniqueConstraint(fields=["school", "upn"], name="pupil_upn_unique_in_school")]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}"
+
+    def age_on(self, day: datetime.date) -> int:
+        before_birthday = (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day)
+        return day.year - self.date_of_birth.year - before_birthday
+
+    @property
+    def flags(self):
+        """The vulnerability flags that are set, as labels (never shown by colour alone)."""
+        names = ["send", "looked_after", "known_to_social_care", "previously_abused"]
+        return [self._meta.get_field(n).verbose_name for n in names if getattr(self, n)]
+
+
+class PupilUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Pupil, on_delete=models.CASCADE)
+
+
+class PupilGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Pupil, on_delete=models.CASCADE)
+
+
+class AccessLog(models.Model):
+    """Who opened which record, when and how. Append-only: PostgreSQL refuses UPDATE and DELETE on it."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        DOWNLOAD = "download", "Downloaded"
+        EXPORT = "export", "Exported"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+", null=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
+
+    def __str__(self):
+        return f"{self.user} {self.get_action_display().lower()} {self.content_type.model} {self.object_id}"

@@ -1,0 +1,13 @@
+"""The embedded demo: SQLite, in-process background jobs, email printed to the console."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "demo-only-not-secret-" + "x" * 40)
+os.environ.setdefault("DJANGO_DEBUG", "true")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+os.environ.setdefault("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+os.environ.setdefault("SAFEGUARD_TWO_FACTOR_REQUIRED", "false")
+
+from .base import *  # noqa: E402, F403
+
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

@@ -1,0 +1,39 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from .forms import SignInForm
+from .views import account, audit, dashboard, health, pupils, schools
+
+handler403 = "safeguard.views.errors.permission_denied"
+handler404 = "safeguard.views.errors.not_found"
+handler500 = "safeguard.views.errors.server_error"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("school/switch/", schools.school_switch, name="school_switch"),
+    path("pupils/", pupils.pupil_list, name="pupil_list"),
+    path("pupils/import/", pupils.pupil_import, name="pupil_import"),
+    path("pupils/<int:pk>/", pupils.pupil_detail, name="pupil_detail"),
+    path("trail/<slug:kind>/<int:pk>/", audit.record_trail, name="record_trail"),
+    path("account/sign-in/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
+    path("account/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/two-factor/", account.two_factor, name="two_factor"),
+    path("account/two-factor/qr.svg", account.two_factor_qr, name="two_factor_qr"),
+    path("account/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("account/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("account/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("account/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "account/password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "account/password-reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("health/", health.health, name="health"),
+    path("admin/", admin.site.urls),
+]

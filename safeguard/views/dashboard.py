@@ -1,0 +1,25 @@
+from django.shortcuts import render
+
+from .. import policy, selectors
+from ..roles import Role
+
+
+def dashboard(request):
+    """One page per person, with a section for each role they hold in the current school."""
+    school, roles = request.school, request.roles
+    context = {"roles": sorted(roles, key=list(Role).index)}
+    if school is not None:
+        context["dsl_team"] = selectors.dsl_team_for_school(school)
+        if policy.can(roles, "view_pupil_register"):
+            context["register"] = selectors.register_summary(request.user, school)
+        if Role.TRUST_LEAD in roles:
+            context["trust_schools"] = [
+                (s, selectors.register_summary(request.user, s))
+                for s in request.schools
+                if s.trust_id == school.trust_id
+            ]
+        if Role.INSPECTOR in roles:
+            context["inspector_memberships"] = request.user.memberships.active().filter(
+                school=school, role=Role.INSPECTOR
+            )
+    return render(request, "safeguard/dashboard.html", context)
