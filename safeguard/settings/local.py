@@ -11,3 +11,4 @@ os.environ.setdefault("SAFEGUARD_TWO_FACTOR_REQUIRED", "false")
 from .base import *  # noqa: E402, F403
 
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+STATIC_ROOT = None  # runserver serves static/ directly; nothing is collected for the demo

@@ -1,0 +1,64 @@
+import pytest
+from django.db import connection
+
+from safeguard.roles import Role
+from tests.factories import PupilFactory, SchoolFactory, TrustFactory, member
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    broker = settings.CELERY_BROKER_URL or "none (jobs run in-process)"
+    return f"safeguard: database {engine}, Celery broker {broker}"
+
+
+@pytest.fixture
+def trust(db):
+    return TrustFactory()
+
+
+@pytest.fixture
+def school(trust):
+    return SchoolFactory(trust=trust, name="Oak Hill School")
+
+
+@pytest.fixture
+def other_school(trust):
+    return SchoolFactory(trust=trust, name="Elm Park School")
+
+
+@pytest.fixture
+def pupil(school):
+    return PupilFactory(school=school)
+
+
+@pytest.fixture
+def people(school, trust):
+    """One person per role in `school`, plus the trust's safeguarding lead."""
+    found = {role: member(role, school=school) for role in Role if role != Role.TRUST_LEAD}
+    found[Role.TRUST_LEAD] = member(Role.TRUST_LEAD, trust=trust)
+    return found
+
+
+@pytest.fixture
+def signed_in(client):
+    """Sign a user in, past the second factor, as a browser would end up after both steps."""
+
+    def sign_in(user):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        client.force_login(user)
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+        return client
+
+    return sign_in
+
+
+def postgres_only():
+    return pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL); SQLite has no triggers here"
+    )
