@@ -1,6 +1,7 @@
 """The audit trail: every history row names a person, and every opening of a record is logged."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from simple_history.signals import pre_create_historical_record
 
@@ -16,6 +17,18 @@ def _refuse_anonymous_history(sender, history_instance, **kwargs):
     # Services set _history_user themselves (request middleware does not run in Celery or commands), so a
     # history row without a person means some path skipped its service: refuse the whole change.
     if history_instance.history_user_id is None:
+        raise MissingActor(f"A change to {sender.__name__} must name the person making it.")
+
+
+@receiver(pre_save)
+def _refuse_anonymous_save(sender, instance, raw=False, **kwargs):
+    # The check above runs after the row is written, so outside a transaction (a shell, a script) the change
+    # would stay. Checking before the write too means an unattributed change is never written at all.
+    if raw or not hasattr(sender._meta, "simple_history_manager_attribute"):
+        return
+    if hasattr(instance, "skip_history_when_saving"):
+        return
+    if getattr(instance, "_history_user", None) is None:
         raise MissingActor(f"A change to {sender.__name__} must name the person making it.")
 
 

@@ -21,7 +21,8 @@ def install_refuse_function():
 
     def forwards(apps, schema_editor):
         if _on_postgresql(schema_editor):
-            schema_editor.execute(REFUSE_FUNCTION)
+            # params=None: the body holds literal % signs that psycopg would otherwise read as placeholders.
+            schema_editor.execute(REFUSE_FUNCTION, params=None)
 
     def backwards(apps, schema_editor):
         if _on_postgresql(schema_editor):

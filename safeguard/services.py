@@ -23,10 +23,18 @@ def school_create(*, actor, name, urn, trust=None):
 
 
 @transaction.atomic
-def membership_grant(*, actor, user, role, school=None, trust=None, ends_on=None):
+def membership_grant(*, actor, user, role, school=None, trust=None, starts_on=None, ends_on=None):
     """Give `user` a role in a school (or a trust lead's oversight of a trust), and the permissions with it."""
     membership = audited_save(
-        Membership(user=user, role=role, school=school, trust=trust, ends_on=ends_on, granted_by=actor),
+        Membership(
+            user=user,
+            role=role,
+            school=school,
+            trust=trust,
+            starts_on=starts_on or timezone.localdate(),
+            ends_on=ends_on,
+            granted_by=actor,
+        ),
         actor=actor,
         reason=f"Granted the role of {Role(role).label}",
     )

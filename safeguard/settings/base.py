@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "csp",
     "django_filters",
     "safeguard",
+    "incidents",
+    "referrals",
 ]
 
 MIDDLEWARE = [

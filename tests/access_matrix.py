@@ -1,0 +1,64 @@
+"""Walks every URL pattern in a URLconf as every kind of visitor, and reports each answer that breaks the policy.
+
+The expectations are a table: one row per URL name, one column per visitor. A URL that is missing from the table
+is itself a problem, so a new view cannot land without someone deciding who may open it.
+"""
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+SIGN_IN = "/account/sign-in/"
+ANON, STAFF, DSL, DEPUTY, HEAD, INSPECTOR, TRUST_LEAD, OTHER_SCHOOL = (
+    "anonymous",
+    "staff",
+    "dsl",
+    "deputy_dsl",
+    "headteacher",
+    "inspector",
+    "trust_lead",
+    "other_school_dsl",
+)
+VISITORS = [ANON, STAFF, DSL, DEPUTY, HEAD, INSPECTOR, TRUST_LEAD, OTHER_SCHOOL]
+# "login" means: redirected to sign in. A number is the HTTP status expected.
+LOGIN = "login"
+
+
+def every_url_name(urlconf=None):
+    """Every named pattern in the URLconf, including those of included URLconfs (namespaced)."""
+
+    def visit(patterns, prefix):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from visit(entry.url_patterns, f"{prefix}{entry.namespace}:" if entry.namespace else prefix)
+            elif isinstance(entry, URLPattern):
+                yield f"{prefix}{entry.name}" if entry.name else f"{prefix}<unnamed {entry.pattern}>"
+
+    return list(visit(get_resolver(urlconf).url_patterns, ""))
+
+
+def walk(*, clients, expected, url_kwargs, forbidden_text, urlconf=None, skip_prefixes=("admin:",)):
+    """Request every URL as every visitor; return a list of problems (empty when the policy holds).
+
+    forbidden_text: strings from the first school that must never appear in another school's answer.
+    """
+    problems = []
+    for name in every_url_name(urlconf):
+        if name.startswith(skip_prefixes):
+            continue
+        if name not in expected:
+            problems.append(f"{name}: not in the access table; decide who may open it")
+            continue
+        url = reverse(name, urlconf=urlconf, kwargs=url_kwargs.get(name))
+        for visitor in VISITORS:
+            want = expected[name][visitor]
+            response = clients[visitor].get(url)
+            got = response.status_code
+            if want == LOGIN:
+                if not (got == 302 and response["Location"].startswith(SIGN_IN)):
+                    problems.append(f"{name} as {visitor}: expected a redirect to sign in, got {got}")
+            elif got != want:
+                problems.append(f"{name} as {visitor}: expected {want}, got {got}")
+            if visitor == OTHER_SCHOOL and got == 200:
+                leaked = [t for t in forbidden_text if t in response.content.decode()]
+                if leaked:
+                    problems.append(f"{name} as {visitor}: shows the other school's {leaked}")
+    return problems

@@ -1,0 +1,121 @@
+"""Every URL, every visitor: who may open what (domain.md, 'People and what each may do')."""
+
+import pytest
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
+from django.test import Client, override_settings
+from django.urls import include, path
+
+from safeguard.roles import Role
+from tests.access_matrix import (
+    ANON,
+    DEPUTY,
+    DSL,
+    HEAD,
+    INSPECTOR,
+    LOGIN,
+    OTHER_SCHOOL,
+    STAFF,
+    TRUST_LEAD,
+    VISITORS,
+    walk,
+)
+from tests.factories import PupilFactory, member
+
+
+def row(default, **overrides):
+    return {visitor: overrides.get(visitor, default) for visitor in VISITORS}
+
+
+def signed_in_only(status=200, **overrides):
+    """Anyone signed in gets `status`; anonymous visitors are sent to sign in."""
+    return row(status, **{ANON: LOGIN, **overrides})
+
+
+PUBLIC = row(200)
+# The pupil register: the DSL team, the head and the trust lead; staff and inspectors are not on its need-to-know.
+REGISTER = signed_in_only(200, **{STAFF: 403, INSPECTOR: 403})
+# A pupil of the first school: another school's DSL gets 404, exactly as if it did not exist.
+ONE_PUPIL = signed_in_only(200, **{STAFF: 403, INSPECTOR: 403, OTHER_SCHOOL: 404})
+DSL_TEAM_ONLY = signed_in_only(403, **{DSL: 200, DEPUTY: 200, OTHER_SCHOOL: 200})
+TRAIL = signed_in_only(403, **{DSL: 200, DEPUTY: 200, OTHER_SCHOOL: 404})
+
+EXPECTED = {
+    "dashboard": signed_in_only(),
+    "school_switch": signed_in_only(405),
+    "pupil_list": REGISTER,
+    "pupil_import": DSL_TEAM_ONLY,
+    "pupil_detail": ONE_PUPIL,
+    "record_trail": TRAIL,
+    "login": PUBLIC,
+    "logout": signed_in_only(405),  # sign-out is a POST
+    "two_factor": signed_in_only(302),  # already past the second factor: sent on to the dashboard
+    "two_factor_qr": signed_in_only(404),  # no enrolment in progress for a verified person
+    "password_change": signed_in_only(),
+    "password_change_done": signed_in_only(),
+    "password_reset": PUBLIC,
+    "password_reset_done": PUBLIC,
+    "password_reset_confirm": PUBLIC,  # a bad token shows "this link no longer works"
+    "password_reset_complete": PUBLIC,
+    "health": PUBLIC,
+}
+
+
+@pytest.fixture
+def world(school, other_school, trust, people, signed_in):
+    pupil = PupilFactory(school=school, first_name="Zephyrine", upn="Z99999999999A")
+    users = {
+        STAFF: people[Role.STAFF],
+        DSL: people[Role.DSL],
+        DEPUTY: people[Role.DEPUTY_DSL],
+        HEAD: people[Role.HEADTEACHER],
+        INSPECTOR: people[Role.INSPECTOR],
+        TRUST_LEAD: people[Role.TRUST_LEAD],
+        OTHER_SCHOOL: member(Role.DSL, school=other_school),
+    }
+    clients = {ANON: Client()}
+    for visitor, user in users.items():
+        clients[visitor] = Client()
+        signed_in(user, client=clients[visitor], school=school)
+    return {
+        "clients": clients,
+        "url_kwargs": {
+            "pupil_detail": {"pk": pupil.pk},
+            "record_trail": {"kind": "pupil", "pk": pupil.pk},
+            "password_reset_confirm": {"uidb64": "MQ", "token": "not-a-token"},
+        },
+        "forbidden_text": [school.name, pupil.first_name, pupil.upn],
+    }
+
+
+def test_every_url_answers_each_visitor_as_the_policy_says(world):
+    problems = walk(expected=EXPECTED, **world)
+    assert problems == []
+
+
+# A URLconf with one view that someone forgot to protect: the walk must catch it.
+@login_not_required
+def leaky_view(request):
+    return HttpResponse("every pupil's name")
+
+
+urlpatterns = [path("", include("safeguard.urls")), path("leak/", leaky_view, name="leak")]
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_the_walk_catches_a_view_added_without_protection(world):
+    unlisted = walk(expected=EXPECTED, urlconf=__name__, **world)
+    assert unlisted == ["leak: not in the access table; decide who may open it"]
+
+    # Even listed as protected, the walk sees that the view answers strangers.
+    claimed = {**EXPECTED, "leak": signed_in_only(403, **{DSL: 200})}
+    caught = walk(expected=claimed, urlconf=__name__, **world)
+    assert "leak as anonymous: expected a redirect to sign in, got 200" in caught
+    assert "leak as staff: expected 403, got 200" in caught
+    assert "leak as other_school_dsl: expected 403, got 200" in caught
+
+
+def test_admin_is_closed_to_everyone_but_staff_accounts(world):
+    for visitor in VISITORS:
+        response = world["clients"][visitor].get("/admin/")
+        assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), visitor
