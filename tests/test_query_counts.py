@@ -1,0 +1,31 @@
+"""List pages cost the same number of queries however much data there is."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from safeguard.roles import Role
+from tests.factories import PupilFactory
+
+
+def queries_for(client, url):
+    client.get(url)  # warm the per-process caches (content types) so only the page's own queries count
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_pupil_list_queries_stay_flat_as_the_register_grows(people, signed_in, school):
+    client = signed_in(people[Role.DSL], school=school)
+    PupilFactory.create_batch(5, school=school, send=True)
+    small = queries_for(client, "/pupils/")
+    PupilFactory.create_batch(45, school=school, looked_after=True)
+    large = queries_for(client, "/pupils/")
+    assert small == large
+
+
+def test_dashboard_queries_stay_flat_as_the_register_grows(people, signed_in, school):
+    client = signed_in(people[Role.TRUST_LEAD], school=school)
+    PupilFactory.create_batch(3, school=school)
+    small = queries_for(client, "/")
+    PupilFactory.create_batch(30, school=school)
+    assert queries_for(client, "/") == small
