@@ -37,7 +37,11 @@ def audited_save(instance, *, actor, reason, update_fields=None):
     instance.full_clean()
     instance._history_user = actor
     instance._change_reason = reason
-    instance.save(update_fields=update_fields)
+    try:
+        instance.save(update_fields=update_fields)
+    finally:
+        # Forget who and why, so a later plain save() of the same object cannot borrow this attribution.
+        del instance._history_user, instance._change_reason
     return instance
 
 

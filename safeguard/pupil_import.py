@@ -46,21 +46,32 @@ class YesNoField(forms.Field):
         raise forms.ValidationError("Use yes or no (or leave it empty for no).")
 
 
+class UpperCaseMixin:
+    # Upper-case before the validators run: "f" or a UPN typed in lower case means the same as in capitals.
+    def to_python(self, value):
+        return super().to_python(value).upper()
+
+
+class UpnField(UpperCaseMixin, forms.CharField):
+    pass
+
+
+class CodeChoiceField(UpperCaseMixin, forms.ChoiceField):
+    pass
+
+
 class PupilRowForm(forms.Form):
-    upn = forms.CharField(max_length=13, validators=[upn_validator])
+    upn = UpnField(max_length=13, validators=[upn_validator])
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100)
     date_of_birth = forms.DateField(input_formats=DATE_FORMATS)
-    year_group = forms.ChoiceField(choices=YEAR_GROUPS)
-    sex = forms.ChoiceField(choices=Sex.choices)
+    year_group = CodeChoiceField(choices=YEAR_GROUPS)
+    sex = CodeChoiceField(choices=Sex.choices)
     send = YesNoField(required=False)
     looked_after = YesNoField(required=False)
     known_to_social_care = YesNoField(required=False)
     previously_abused = YesNoField(required=False)
     date_left = forms.DateField(input_formats=DATE_FORMATS, required=False)
-
-    def clean_upn(self):
-        return self.cleaned_data["upn"].strip().upper()
 
 
 @dataclass(frozen=True)

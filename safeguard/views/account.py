@@ -11,6 +11,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ..forms import TokenForm
+from ..middleware import needs_two_factor
 
 ENROLMENT_DEVICE_NAME = "Authenticator app"
 
@@ -31,7 +32,7 @@ def _safe_next(request):
 @never_cache
 def two_factor(request):
     """Ask for a code; a person with no confirmed device first enrols one from the QR code shown."""
-    if request.user.is_verified():
+    if request.user.is_verified() or not needs_two_factor(request.user):
         return redirect(_safe_next(request) or "dashboard")
     confirmed = list(devices_for_user(request.user, confirmed=True))
     enrolling = not confirmed

@@ -1,0 +1,204 @@
+"""Every change to an audited model names the person who made it and why; a change without a person is refused."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from safeguard import services, tasks
+from safeguard.audit import MissingActor, audited_save
+from safeguard.models import Membership, Pupil, School, Trust
+from safeguard.policy import group_name
+from safeguard.pupil_import import COLUMNS, pupils_import
+from safeguard.roles import Role
+from tests.factories import PupilFactory, UserFactory, member
+
+pytestmark = pytest.mark.django_db
+
+
+def register(*rows):
+    lines = [",".join(COLUMNS[:6])] + [",".join(row) for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def latest(obj):
+    return obj.history.order_by("-history_date", "-history_id").first()
+
+
+# --- each audited model, changed through its service, names the actor and the reason ---------------------------
+
+
+def test_trust_create_records_actor_and_reason():
+    actor = UserFactory()
+    trust = services.trust_create(actor=actor, name="Northgate Trust")
+
+    (record,) = trust.history.all()
+    assert record.history_type == "+"
+    assert record.history_user == actor
+    assert record.history_change_reason == "Trust created"
+
+
+def test_school_create_records_actor_and_reason(trust):
+    actor = UserFactory()
+    school = services.school_create(actor=actor, name="Birch Lane School", urn="123456", trust=trust)
+
+    (record,) = school.history.all()
+    assert record.history_user == actor
+    assert record.history_change_reason == "School created"
+    assert record.trust_id == trust.pk
+
+
+def test_school_update_through_audited_save_records_a_second_row(school):
+    actor = UserFactory()
+    school.name = "Oak Hill Academy"
+    audited_save(school, actor=actor, reason="Renamed on conversion", update_fields=["name"])
+
+    assert school.history.count() == 2
+    record = latest(school)
+    assert record.history_type == "~"
+    assert record.history_user == actor
+    assert record.history_change_reason == "Renamed on conversion"
+    assert record.name == "Oak Hill Academy"
+
+
+def test_membership_grant_and_end_record_actor_and_reason(school):
+    granter, ender, person = UserFactory(), UserFactory(), UserFactory()
+    membership = services.membership_grant(actor=granter, user=person, role=Role.HEADTEACHER, school=school)
+
+    (granted,) = membership.history.all()
+    assert granted.history_user == granter
+    assert granted.history_change_reason == "Granted the role of Headteacher"
+
+    services.membership_end(actor=ender, membership=membership, reason="Left the school")
+
+    assert membership.history.count() == 2
+    ended = latest(membership)
+    assert ended.history_user == ender
+    assert ended.history_change_reason == "Left the school"
+    assert ended.ended_at is not None
+
+
+def test_pupil_import_records_actor_and_reason_for_create_and_update(school, people):
+    dsl = people[Role.DSL]
+    pupils_import(actor=dsl, school=school, text=register(("A12345678901B", "Ada", "Lovelace", "2012-12-10", "8", "F")))
+    pupil = Pupil.objects.get(school=school, upn="A12345678901B")
+
+    (created,) = pupil.history.all()
+    assert created.history_user == dsl
+    assert created.history_change_reason == "Imported from the register"
+
+    deputy = people[Role.DEPUTY_DSL]
+    pupils_import(
+        actor=deputy, school=school, text=register(("A12345678901B", "Ada", "Lovelace", "2012-12-10", "9", "F"))
+    )
+
+    assert pupil.history.count() == 2
+    updated = latest(pupil)
+    assert updated.history_type == "~"
+    assert updated.history_user == deputy
+    assert updated.history_change_reason == "Updated from the register"
+    assert updated.year_group == "9"
+
+
+# --- a change that names no one is refused, and nothing is written ----------------------------------------------
+
+
+def test_trust_create_without_actor_is_refused():
+    before = Trust.history.count()
+    with pytest.raises(MissingActor):
+        services.trust_create(actor=None, name="Nameless Trust")
+
+    assert not Trust.objects.filter(name="Nameless Trust").exists()
+    assert Trust.history.count() == before
+
+
+def test_school_create_without_actor_is_refused(trust):
+    before, groups_before = School.history.count(), Group.objects.count()
+    with pytest.raises(MissingActor):
+        services.school_create(actor=None, name="Nameless School", urn="654321", trust=trust)
+
+    assert not School.objects.filter(urn="654321").exists()
+    assert School.history.count() == before
+    assert Group.objects.count() == groups_before
+
+
+def test_membership_end_without_actor_is_refused(school):
+    person = member(Role.STAFF, school=school)
+    membership = Membership.objects.get(user=person)
+    before = Membership.history.count()
+
+    with pytest.raises(MissingActor):
+        services.membership_end(actor=None, membership=membership, reason="No one said")
+
+    membership.refresh_from_db()
+    assert membership.ended_at is None
+    assert Membership.history.count() == before
+    assert person.groups.filter(name=group_name(role=Role.STAFF, school=school)).exists()
+
+
+def test_audited_save_without_actor_is_refused(school):
+    before = Pupil.history.count()
+    with pytest.raises(MissingActor):
+        audited_save(PupilFactory.build(school=school, upn="B00000000001C"), actor=None, reason="No one")
+
+    assert not Pupil.objects.filter(upn="B00000000001C").exists()
+    assert Pupil.history.count() == before
+
+
+def test_audited_save_of_an_update_without_actor_is_refused(pupil):
+    with pytest.raises(MissingActor):
+        pupil.first_name = "Changed"
+        audited_save(pupil, actor=None, reason="No one", update_fields=["first_name"])
+
+    pupil.refresh_from_db()
+    assert pupil.first_name != "Changed"
+    assert pupil.history.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("model", [Trust, School, Pupil])
+def test_plain_save_outside_any_transaction_is_refused_before_writing(model):
+    """A shell or script saving in autocommit mode must not leave an unattributed change behind."""
+    school = School.objects.first() or services.school_create(actor=UserFactory(), name="Ash School", urn="777777")
+    instance = {
+        Trust: lambda: Trust(name="Quiet Trust"),
+        School: lambda: School(name="Quiet School", urn="888888"),
+        Pupil: lambda: PupilFactory.build(school=school, upn="C00000000001D"),
+    }[model]()
+    objects_before, history_before = model.objects.count(), model.history.count()
+
+    with pytest.raises(MissingActor):
+        instance.save()
+
+    assert model.objects.count() == objects_before
+    assert model.history.count() == history_before
+
+
+# --- the Celery task records the person who set the end date ------------------------------------------------------
+
+
+def test_expiry_task_records_granted_by_as_history_user(school):
+    granter = UserFactory()
+    inspector = UserFactory()
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    membership = services.membership_grant(
+        actor=granter, user=inspector, role=Role.INSPECTOR, school=school, ends_on=yesterday
+    )
+
+    assert tasks.memberships_end_expired() == 1
+
+    membership.refresh_from_db()
+    assert membership.ended_at is not None
+    record = latest(membership)
+    assert record.history_user == granter
+    assert record.history_change_reason.startswith("Access ended after its last day")
+    assert record.ended_at == membership.ended_at
+
+
+def test_attribution_is_not_reused_by_a_later_plain_save(school):
+    from safeguard.audit import MissingActor
+
+    school.name = "Renamed without saying who"
+    with pytest.raises(MissingActor):
+        school.save()

@@ -1,0 +1,347 @@
+"""Signing in: password, lockout, the second factor for everyone who sees case data, idle timeout, passwords."""
+
+import datetime
+import re
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
+from django.core import mail
+from django.test import Client, override_settings
+from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from safeguard.demo import DEMO_PASSWORD
+from safeguard.roles import Role
+from tests.factories import UserFactory, member
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a-long-test-password"  # set by UserFactory
+LOGIN_URL = "/account/sign-in/"
+IP = "192.0.2.10"
+
+
+def sign_in(client, username, password, ip=IP):
+    return client.post(LOGIN_URL, {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+def signed_in_user_id(client):
+    return client.session.get(SESSION_KEY)
+
+
+# --- password sign-in -------------------------------------------------------------------------------------------
+
+
+def test_sign_in_with_password_cycles_the_session_key(client, school):
+    user = member(Role.STAFF, school=school)
+    client_session = client.session  # a session before sign-in, as a visitor would have
+    client_session["seen"] = True
+    client_session.save()
+    before = client_session.session_key
+
+    response = sign_in(client, user.username, PASSWORD)
+
+    assert response.status_code == 302
+    assert response.url == "/"
+    after = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert after != before
+    assert not Session.objects.filter(session_key=before).exists()
+    assert signed_in_user_id(client) == str(user.pk)
+    assert client.get("/").status_code == 200
+
+
+def test_wrong_password_is_refused(client, school):
+    user = member(Role.STAFF, school=school)
+    response = sign_in(client, user.username, "not-the-password")
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert signed_in_user_id(client) is None
+
+
+@override_settings(DEBUG=False)
+def test_demo_password_is_refused_on_a_live_system(client, school):
+    user = member(Role.STAFF, school=school)
+    user.set_password(DEMO_PASSWORD)
+    user.save(update_fields=["password"])
+
+    response = sign_in(client, user.username, DEMO_PASSWORD)
+
+    assert response.status_code == 200
+    assert "Demo passwords cannot be used on a live system." in response.content.decode()
+    assert signed_in_user_id(client) is None
+
+
+@override_settings(DEBUG=True)
+def test_demo_password_works_in_the_demo(client, school):
+    user = member(Role.STAFF, school=school)
+    user.set_password(DEMO_PASSWORD)
+    user.save(update_fields=["password"])
+
+    response = sign_in(client, user.username, DEMO_PASSWORD)
+
+    assert response.status_code == 302
+    assert signed_in_user_id(client) == str(user.pk)
+
+
+# --- lockout ------------------------------------------------------------------------------------------------------
+
+
+def test_lockout_after_repeated_failures_even_with_the_right_password(client, school):
+    user = member(Role.STAFF, school=school)
+    assert settings.AXES_FAILURE_LIMIT == 3
+
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = sign_in(client, user.username, "wrong-password-here")
+        assert response.status_code == 200
+        assert "Sign-in is paused" not in response.content.decode()
+
+    response = sign_in(client, user.username, "wrong-password-here")
+    assert "Sign-in is paused for this account" in response.content.decode()
+
+    response = sign_in(client, user.username, PASSWORD)
+    assert response.status_code == 429
+    assert "Sign-in is paused for this account" in response.content.decode()
+    assert signed_in_user_id(client) is None
+
+
+def test_lockout_follows_the_account_to_another_address(client, school):
+    user = member(Role.STAFF, school=school)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, user.username, "wrong-password-here")
+
+    elsewhere = Client()
+    response = sign_in(elsewhere, user.username, PASSWORD, ip="198.51.100.7")
+
+    assert "Sign-in is paused for this account" in response.content.decode()
+    assert signed_in_user_id(elsewhere) is None
+
+
+def test_another_account_is_not_locked_by_someone_elses_failures(client, school):
+    victim, other = member(Role.STAFF, school=school), member(Role.STAFF, school=school)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, victim.username, "wrong-password-here")
+
+    elsewhere = Client()
+    response = sign_in(elsewhere, other.username, PASSWORD, ip="198.51.100.8")
+
+    assert response.status_code == 302
+    assert signed_in_user_id(elsewhere) == str(other.pk)
+
+
+# --- two-factor ---------------------------------------------------------------------------------------------------
+
+
+def valid_tokens(device):
+    """Every code the device would accept now (its window allows a step either side)."""
+    return {
+        f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift + d):0{device.digits}d}"
+        for d in range(-device.tolerance - 1, device.tolerance + 2)
+    }
+
+
+def pending_device(user):
+    return TOTPDevice.objects.get(user=user, confirmed=False)
+
+
+def test_dsl_without_a_device_is_sent_to_enrol(client, people):
+    dsl = people[Role.DSL]
+    client.force_login(dsl)
+
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url == "/account/two-factor/?next=%2F"
+    assert client.get("/pupils/").url.startswith("/account/two-factor/")
+
+    response = client.get(response.url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Set up two-step sign-in" in page
+    assert 'src="/account/two-factor/qr.svg"' in page
+    assert pending_device(dsl).key in page
+
+    qr = client.get("/account/two-factor/qr.svg")
+    assert qr.status_code == 200
+    assert qr["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in qr.content
+
+
+def test_correct_code_confirms_the_device_and_opens_the_site(client, people):
+    dsl = people[Role.DSL]
+    client.force_login(dsl)
+    client.get("/account/two-factor/")
+    device = pending_device(dsl)
+    token = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
+
+    response = client.post("/account/two-factor/?next=/pupils/", {"token": token, "next": "/pupils/"})
+
+    assert response.status_code == 302
+    assert response.url == "/pupils/"
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get("/").status_code == 200
+    assert client.get("/pupils/").status_code == 200
+    # Once confirmed, the enrolment QR code is no longer handed out.
+    assert client.get("/account/two-factor/qr.svg").status_code == 404
+
+
+def test_wrong_code_is_a_field_error(client, people):
+    dsl = people[Role.DSL]
+    client.force_login(dsl)
+    client.get("/account/two-factor/")
+    device = pending_device(dsl)
+    wrong = next(f"{n:06d}" for n in range(1_000_000) if f"{n:06d}" not in valid_tokens(device))
+
+    response = client.post("/account/two-factor/", {"token": wrong})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["token"] == [
+        "That code did not match. Check the time on your phone and try the newest code."
+    ]
+    device.refresh_from_db()
+    assert not device.confirmed
+    assert client.get("/").status_code == 302
+
+
+def test_code_that_is_not_digits_is_a_field_error(client, people):
+    client.force_login(people[Role.DSL])
+    response = client.post("/account/two-factor/", {"token": "abcdef"})
+    assert response.context["form"].errors["token"] == ["Enter the six digits shown in your app."]
+
+
+def test_an_enrolled_dsl_signing_in_again_is_asked_for_a_code_not_enrolment(client, people):
+    dsl = people[Role.DSL]
+    TOTPDevice.objects.create(user=dsl, name="phone", confirmed=True)
+    client.force_login(dsl)
+
+    response = client.get("/", follow=True)
+
+    page = response.content.decode()
+    assert "Enter your sign-in code" in page
+    assert "qr.svg" not in page
+    assert client.get("/account/two-factor/qr.svg").status_code == 404
+
+
+def test_staff_are_not_asked_for_a_second_factor(client, people):
+    client.force_login(people[Role.STAFF])
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("role", [Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.INSPECTOR, Role.TRUST_LEAD])
+def test_every_role_that_sees_case_data_is_asked(client, people, role):
+    client.force_login(people[role])
+    assert client.get("/").url.startswith("/account/two-factor/")
+
+
+@override_settings(SAFEGUARD_TWO_FACTOR_REQUIRED=False)
+def test_nobody_is_asked_when_two_factor_is_switched_off(client, people):
+    for role in (Role.DSL, Role.HEADTEACHER, Role.TRUST_LEAD):
+        client.force_login(people[role])
+        assert client.get("/").status_code == 200
+
+
+# --- idle timeout -------------------------------------------------------------------------------------------------
+
+
+def test_idle_timeout_defaults():
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_each_request_renews_the_session(school, signed_in):
+    client = signed_in(member(Role.STAFF, school=school))
+    key = client.session.session_key
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + datetime.timedelta(minutes=1))
+
+    assert client.get("/").status_code == 200
+
+    expires = Session.objects.get(session_key=key).expire_date
+    assert expires > timezone.now() + datetime.timedelta(minutes=29)
+
+
+def test_an_idle_session_is_signed_out(school, signed_in):
+    client = signed_in(member(Role.STAFF, school=school))
+    key = client.session.session_key
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+
+    response = client.get("/pupils/")
+
+    assert response.status_code == 302
+    assert response.url.startswith("/account/sign-in/")
+    assert signed_in_user_id(client) is None
+
+
+# --- passwords ----------------------------------------------------------------------------------------------------
+
+
+def test_password_change_needs_twelve_characters(school, signed_in):
+    user = member(Role.STAFF, school=school)
+    client = signed_in(user)
+
+    eleven = "Kestrel-7hz"
+    assert len(eleven) == 11
+    response = client.post(
+        "/account/password/", {"old_password": PASSWORD, "new_password1": eleven, "new_password2": eleven}
+    )
+    assert response.status_code == 200
+    assert any("at least 12 characters" in e for e in response.context["form"].errors["new_password2"])
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+    twelve = eleven + "q"
+    response = client.post(
+        "/account/password/", {"old_password": PASSWORD, "new_password1": twelve, "new_password2": twelve}
+    )
+    assert response.status_code == 302
+    assert response.url == "/account/password/done/"
+    user.refresh_from_db()
+    assert user.check_password(twelve)
+    # The session survives the change (Django updates its hash).
+    assert client.get("/").status_code == 200
+
+
+def test_password_reset_sends_a_working_link(client, school):
+    user = member(Role.STAFF, school=school)
+
+    response = client.post("/account/password-reset/", {"email": user.email})
+
+    assert response.status_code == 302
+    assert response.url == "/account/password-reset/sent/"
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [user.email]
+    assert user.username in message.body
+    link = re.search(r"http://testserver(/account/password-reset/\S+/\S+/)", message.body).group(1)
+
+    response = client.get(link, follow=True)
+    assert response.status_code == 200
+    assert response.context["validlink"]
+    form_url = response.redirect_chain[-1][0]
+
+    new = "Heron-quiet-river-42"
+    response = client.post(form_url, {"new_password1": new, "new_password2": new})
+    assert response.status_code == 302
+    assert response.url == "/account/password-reset/complete/"
+    user.refresh_from_db()
+    assert user.check_password(new)
+
+    # The link works once only.
+    response = client.get(link, follow=True)
+    assert not response.context["validlink"]
+
+
+def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(client):
+    response = client.post("/account/password-reset/", {"email": "nobody@example.org"})
+    assert response.status_code == 302
+    assert response.url == "/account/password-reset/sent/"
+    assert mail.outbox == []
+
+
+def test_pages_that_need_no_sign_in_are_reachable(client):
+    UserFactory()
+    assert client.get(LOGIN_URL).status_code == 200
+    assert client.get("/account/password-reset/").status_code == 200
+    assert client.get("/").url.startswith(LOGIN_URL)
