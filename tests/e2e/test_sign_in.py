@@ -38,7 +38,10 @@ def test_role_enrols_second_factor_and_sees_own_dashboard(browse, school, other_
 
     page.get_by_role("heading", name="Set up two-step sign-in").wait_for()
     view.check()
-    assert page.locator("img.qr-code").evaluate("img => img.naturalWidth > 0")
+    # The QR code is its own SVG URL: wait until the browser has loaded and decoded it.
+    page.wait_for_function(
+        "() => { const img = document.querySelector('img.qr-code'); return img.complete && img.naturalWidth > 0; }"
+    )
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     page.get_by_label("Six-digit code from your authenticator app").fill(current_code(device))
     page.get_by_role("button", name="Confirm and continue").click()
