@@ -6,10 +6,11 @@ when a record is created, so nothing is ever granted ad hoc in a view.
 """
 
 from django.contrib.auth.models import Group
-from guardian.shortcuts import assign_perm
+from guardian.shortcuts import assign_perm, get_objects_for_user
 
 from .models import Membership
 from .roles import DSL_TEAM, SENIOR, Role
+from .selectors import roles_in_school
 
 GROUP_PREFIXES = ("school:", "trust:")
 
@@ -70,3 +71,69 @@ def pupils_grant(*, school, pupils):
             continue
         for perm in perms:
             assign_perm(f"safeguard.{perm}", group, pupils)
+
+
+# --- Cases (incidents and referrals apps) -------------------------------------------------------------------
+# Permission names are strings here so that the core never imports the case apps (dependencies point one way).
+
+CAPABILITIES.update(
+    {
+        "log_concern": SENIOR | {Role.STAFF},
+        "work_cases": DSL_TEAM,
+        "view_cases": SENIOR | {Role.TRUST_LEAD},
+        # A designated signatory (referrals.Signatory) may also sign; referrals.selectors.can_sign_off says who.
+        "sign_off": frozenset({Role.HEADTEACHER}),
+        "designate_signatory": frozenset({Role.HEADTEACHER}),
+    }
+)
+
+# Object permissions on a case, by the role whose school group receives them when the concern is logged.
+CASE_GRANTS = {
+    Role.DSL: ("view_incident", "change_incident"),
+    Role.DEPUTY_DSL: ("view_incident", "change_incident"),
+    Role.HEADTEACHER: ("view_incident", "sign_off_incident"),
+    Role.TRUST_LEAD: ("view_incident",),
+}
+# The member of staff who logged it sees what they reported, and may finish their draft; never the team's work.
+REPORTER_GRANTS = ("view_own_report", "change_own_draft")
+# A senior leader the headteacher names to sign where the head is also the DSL (referrals.Signatory).
+SIGNATORY_GRANTS = ("view_incident", "sign_off_incident")
+# Not "school:", so user_groups_sync (which follows Membership) leaves this group to the designation service.
+SIGNATORY_GROUP_PREFIX = "signatory:"
+
+
+def signatory_group(school):
+    """The group of `school`'s designated signatories (see SIGNATORY_GRANTS)."""
+    return Group.objects.get_or_create(name=f"{SIGNATORY_GROUP_PREFIX}{school.pk}")[0]
+
+
+def case_grant(incident):
+    """Grant the school's groups, and the reporting member of staff, their permissions on a new case."""
+    for role, perms in CASE_GRANTS.items():
+        group = role_group(role=role, school=incident.school)
+        if group is None:
+            continue
+        for perm in perms:
+            assign_perm(f"incidents.{perm}", group, incident)
+    group = signatory_group(incident.school)
+    for perm in SIGNATORY_GRANTS:
+        assign_perm(f"incidents.{perm}", group, incident)
+    for perm in REPORTER_GRANTS:
+        assign_perm(f"incidents.{perm}", incident.reported_by, incident)
+
+
+def has_object_perm(user, obj, perm):
+    """Whether `user` holds `perm` on `obj` through an object permission. Superusers and global (model-wide)
+    permissions get nothing extra: case workers are named on each record, never admitted wholesale."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    found = get_objects_for_user(user, perm, type(obj).objects.filter(pk=obj.pk), with_superuser=False)
+    return found.exists()
+
+
+def case_permits(user, incident, perm):
+    """Whether `user` may act with `perm` on a case: an active role in its school today, and the object permission.
+
+    A membership past its end date counts as none at once, even before the hourly task removes its groups.
+    """
+    return bool(roles_in_school(user, incident.school)) and has_object_perm(user, incident, perm)

@@ -1,0 +1,303 @@
+"""Reads of case data, always scoped to what the user may see. "Not yours" and "not there" are the same 404.
+
+Two kinds of reader: the school's safeguarding team and overseers (headteacher, trust lead), who see cases
+through `view_incident`; and the member of staff who logged a concern, who sees only what they reported, as
+they reported it, and that it was received (`view_own_report`). The second never reaches the team's later
+work: their selectors return a plain snapshot, not the case.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, Case, IntegerField, Prefetch, Q, Value, When
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from safeguard.selectors import roles_in_school
+
+from .models import (
+    CRITERIA_LABELS,
+    Action,
+    ActionStatus,
+    CaseState,
+    ChronologyEntry,
+    FourC,
+    HarmKind,
+    HowCameToLight,
+    Incident,
+    InitialReviewMeeting,
+    Involvement,
+    Notification,
+    Part,
+)
+
+
+def _scoped(user, school, perm, queryset):
+    # Superusers get nothing extra, and a membership past its end counts as none before any task tidies up.
+    if not roles_in_school(user, school):
+        return queryset.none()
+    return get_objects_for_user(user, perm, queryset, with_superuser=False)
+
+
+def incident_list_for_user(user, school):
+    """Submitted cases of `school` the user may see as the safeguarding team or an overseer, with their people."""
+    cases = Incident.objects.filter(school=school).exclude(state=CaseState.DRAFT)
+    return (
+        _scoped(user, school, "incidents.view_incident", cases)
+        .select_related("owner", "reported_by")
+        .prefetch_related(
+            Prefetch(
+                "involvements",
+                queryset=Involvement.objects.current().select_related("pupil"),
+                to_attr="current_involvements",
+            )
+        )
+        .order_by("-came_to_light_at", "-pk")
+    )
+
+
+def incident_filter(cases, *, pupil=None, category=None, state=None, owner=None, date_from=None, date_to=None, q=""):
+    """Narrow a case list: by pupil, 4C category, state, owner, date it came to light, or a pupil's name."""
+    if pupil is not None:
+        cases = cases.filter(pk__in=Involvement.objects.current().filter(pupil=pupil).values("incident"))
+    if category:
+        cases = cases.filter(**{Incident.CATEGORY_FIELDS[FourC(category)]: True})
+    if state:
+        cases = cases.filter(state=state)
+    if owner is not None:
+        cases = cases.filter(owner=owner)
+    if date_from:
+        cases = cases.filter(came_to_light_at__date__gte=date_from)
+    if date_to:
+        cases = cases.filter(came_to_light_at__date__lte=date_to)
+    for word in (q or "").split():
+        named = Involvement.objects.current().filter(
+            Q(pupil__first_name__icontains=word) | Q(pupil__last_name__icontains=word) | Q(other_name__icontains=word)
+        )
+        cases = cases.filter(Q(pk__in=named.values("incident")) | Q(reference__iexact=word))
+    return cases
+
+
+def inbox_for_user(user, school):
+    """New concerns waiting for the safeguarding team, oldest first."""
+    return incident_list_for_user(user, school).filter(state=CaseState.REPORTED).order_by("submitted_at", "pk")
+
+
+def get_incident_for_user_or_404(user, school, pk):
+    """One case the user may see as the safeguarding team or an overseer; 404 for missing or not theirs."""
+    try:
+        return incident_list_for_user(user, school).get(pk=pk)
+    except (Incident.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# --- The reporter's view ------------------------------------------------------------------------------------
+
+
+def own_report_list_for_user(user, school):
+    """The concerns the user logged in `school`, as dicts of what they may see: drafts and submitted reports."""
+    mine = Incident.objects.filter(school=school, reported_by=user)
+    return (
+        _scoped(user, school, "incidents.view_own_report", mine)
+        # The state is reduced to received or not: the team's later steps are not the reporter's to see.
+        .annotate(
+            received=Case(
+                When(state=CaseState.DRAFT, then=Value(False)), default=Value(True), output_field=BooleanField()
+            )
+        )
+        .order_by("-created_at", "-pk")
+        .values("pk", "reference", "received", "created_at", "submitted_at", "came_to_light_at")
+    )
+
+
+def get_own_draft_for_user_or_404(user, school, pk):
+    """The user's own unsubmitted draft, to finish; 404 for anything else."""
+    try:
+        return (
+            _scoped(user, school, "incidents.change_own_draft", Incident.objects.filter(school=school))
+            .filter(reported_by=user, state=CaseState.DRAFT)
+            .get(pk=pk)
+        )
+    except (Incident.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+@dataclass(frozen=True)
+class ReportedPerson:
+    name: str
+    part: str
+    own_account: str
+
+
+@dataclass(frozen=True)
+class OwnReport:
+    """What a member of staff reported, exactly as they submitted it, and whether it was received."""
+
+    pk: int
+    reference: str
+    received: bool
+    received_at: datetime.datetime | None
+    occurred_at: datetime.datetime | None
+    came_to_light_at: datetime.datetime | None
+    location: str
+    how_came_to_light: str
+    how_came_to_light_detail: str
+    categories: list
+    harm_kind: str
+    childs_words: str
+    observations: str
+    imagery_description: str
+    people: list
+
+
+def get_own_report_for_user_or_404(user, school, pk):
+    """The user's own report as submitted (from the history at the moment of submission); 404 if not theirs."""
+    try:
+        case = (
+            _scoped(user, school, "incidents.view_own_report", Incident.objects.filter(school=school))
+            .filter(reported_by=user)
+            .get(pk=pk)
+        )
+    except (Incident.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if case.state == CaseState.DRAFT:
+        snapshot, people = case, case.involvements.current().select_related("pupil")
+    else:
+        # Later corrections by the team are their work: the reporter sees the record as it stood when submitted.
+        record = case.history.filter(state=CaseState.REPORTED).order_by("history_date", "history_id").first()
+        snapshot = record.instance
+        people = [
+            p
+            for p in Involvement.history.as_of(record.history_date).filter(incident_id=case.pk).order_by("id")
+            if p.removed_at is None
+        ]
+    harm = HarmKind(snapshot.harm_kind).label if snapshot.harm_kind else ""
+    if snapshot.harm_kind == HarmKind.OTHER:
+        harm = f"{harm}: {snapshot.harm_other}"
+    return OwnReport(
+        pk=case.pk,
+        reference=case.reference,
+        received=case.state != CaseState.DRAFT,
+        received_at=case.submitted_at,
+        occurred_at=snapshot.occurred_at,
+        came_to_light_at=snapshot.came_to_light_at,
+        location=snapshot.location,
+        how_came_to_light=HowCameToLight(snapshot.how_came_to_light).label if snapshot.how_came_to_light else "",
+        how_came_to_light_detail=snapshot.how_came_to_light_detail,
+        categories=[c.label for c in snapshot.categories],
+        harm_kind=harm,
+        childs_words=snapshot.childs_words,
+        observations=snapshot.observations,
+        imagery_description=snapshot.imagery_description,
+        people=[ReportedPerson(name=p.name, part=Part(p.part).label, own_account=p.own_account) for p in people],
+    )
+
+
+# --- One case, already fetched through get_incident_for_user_or_404 -----------------------------------------
+
+
+def case_involvements(incident):
+    """The people currently involved in a case, with their pupil records."""
+    return incident.involvements.current().select_related("pupil")
+
+
+def case_actions(incident):
+    """A case's actions, open ones first by due date."""
+    open_first = Case(When(status=ActionStatus.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return incident.actions.select_related("owner", "done_by").order_by(open_first, "due_on", "pk")
+
+
+def case_chronology(incident):
+    """A case's chronology, oldest first: every entry dated, timed and attributed."""
+    return incident.chronology.select_related("author").order_by("at", "pk")
+
+
+def latest_meeting(incident):
+    """The most recent initial review meeting held on a case, or None."""
+    return InitialReviewMeeting.objects.filter(incident=incident).order_by("-held_at", "-pk").first()
+
+
+def pupil_chronology_for_user(user, school, pupil):
+    """Every chronology entry of every case the user may see in which `pupil` is involved, as one timeline."""
+    cases = incident_list_for_user(user, school).filter(
+        pk__in=Involvement.objects.current().filter(pupil=pupil).values("incident")
+    )
+    return (
+        ChronologyEntry.objects.filter(incident__in=cases.values("pk"))
+        .select_related("incident", "author")
+        .order_by("at", "pk")
+    )
+
+
+def open_actions_for_user(user, school):
+    """Open actions on the cases the user may see, soonest due first."""
+    return (
+        Action.objects.filter(incident__in=incident_list_for_user(user, school).values("pk"), status=ActionStatus.OPEN)
+        .select_related("incident", "owner")
+        .order_by("due_on", "pk")
+    )
+
+
+def notifications_for_user(user, *, unread_only=True):
+    """The user's own notifications, newest first."""
+    found = Notification.objects.filter(recipient=user).select_related("incident")
+    return found.filter(read_at__isnull=True) if unread_only else found
+
+
+# --- Suggestions for the initial review meeting -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A criterion the facts held here point to. The DSL decides; nothing is answered for them."""
+
+    criterion: str  # the meeting field, e.g. "under_13_sexual_acts"
+    label: str
+    reason: str
+
+
+def criteria_suggestions(incident):
+    """Immediate-referral criteria that the register and the people involved suggest, each with the fact behind it."""
+    on = incident.incident_date
+    basis = (
+        "on the date it happened"
+        if incident.occurred_at
+        else "on the date it came to light (when it happened is not known)"
+    )
+    found = []
+
+    def suggest(criterion, reason):
+        found.append(Suggestion(criterion, CRITERIA_LABELS[criterion], reason))
+
+    for person in case_involvements(incident):
+        pupil = person.pupil
+        if pupil is None:
+            if person.other_is_adult:
+                suggest("adult_involved", f"{person.name} is recorded as an adult, or believed to be one.")
+            continue
+        age = pupil.age_on(on)
+        if age < 13:
+            suggest(
+                "under_13_sexual_acts",
+                f"{pupil} was {age} {basis}. This criterion applies only if the imagery involves sexual acts.",
+            )
+        if age >= 18:
+            suggest("adult_involved", f"{pupil} was {age} {basis}, an adult in law.")
+        if pupil.known_to_social_care or pupil.looked_after or pupil.previously_abused:
+            flags = [
+                text
+                for flag, text in [
+                    (pupil.known_to_social_care, "known to children's social care"),
+                    (pupil.looked_after, "looked after"),
+                    (pupil.previously_abused, "recorded as previously abused"),
+                ]
+                if flag
+            ]
+            suggest("vulnerable_pupil", f"{pupil} is {' and '.join(flags)}.")
+        if pupil.send:
+            suggest(
+                "coercion_or_capacity",
+                f"{pupil} has special educational needs or a disability: consider whether there are concerns "
+                "about their capacity to consent.",
+            )
+    return found

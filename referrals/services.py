@@ -1,0 +1,431 @@
+"""Writes for the decision, its sign-off, referrals and their follow-up, and telling parents.
+
+Each takes the acting person as `actor`, locks the case through incidents.services.lock_case (which checks the
+object permission and refuses changes to a closed case), saves through audited_save, writes the chronology,
+and moves the case only through incidents.workflow.case_transition.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from incidents.chronology import chronology_record
+from incidents.errors import CasePermissionDenied, RuleBroken
+from incidents.models import CaseState, EntryKind, Involvement
+from incidents.reauth import reauthenticate
+from incidents.selectors import latest_meeting
+from incidents.services import lock_case
+from incidents.workflow import SIGN_OFF, case_transition
+from safeguard import policy
+from safeguard.audit import audited_save
+from safeguard.roles import DSL_TEAM, Role
+from safeguard.selectors import roles_in_school
+
+from .guards import criteria_problems
+from .models import (
+    ANNEX_A,
+    Agency,
+    ContactMethod,
+    Decision,
+    DecisionKind,
+    DecisionStatus,
+    Escalation,
+    FollowUp,
+    Outcome,
+    ParentContact,
+    Referral,
+    Signatory,
+    SignOff,
+    SignOffOutcome,
+)
+from .selectors import pending_decision, sign_off_refusal
+
+ANNEX_FIELDS = frozenset(field for field, _ in ANNEX_A)
+
+
+def _require_text(value, message):
+    if not (value or "").strip():
+        raise RuleBroken(message)
+    return value.strip()
+
+
+def _name(user):
+    return user.get_full_name() or user.get_username()
+
+
+# --- The decision -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def decision_record(*, actor, incident, kind, reasons, plan="", annex_a=None):
+    """Record the decision: refer, or manage in school (every criterion 'no', Annex A answered, a plan).
+
+    A decision to manage in school goes to the headteacher for sign-off; until signed off the case is not
+    managed in school. It is refused, naming the criteria, if the latest review meeting met any of them.
+    """
+    kind = DecisionKind(kind)
+    annex_a = dict(annex_a or {})
+    unknown = set(annex_a) - ANNEX_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown Annex A answers: {', '.join(sorted(unknown))}")
+    case = lock_case(actor=actor, incident=incident)
+    reasons = _require_text(reasons, "Please give the reasons for the decision.")
+    meeting = latest_meeting(case)
+
+    if kind == DecisionKind.REFER:
+        decision = audited_save(
+            Decision(
+                incident=case,
+                meeting=meeting,
+                kind=kind,
+                status=DecisionStatus.RECORDED,
+                decided_by=actor,
+                reasons=reasons,
+                plan=plan,
+            ),
+            actor=actor,
+            reason="Decision to refer recorded",
+        )
+        chronology_record(incident=case, author=actor, kind=EntryKind.DECISION, text=f"Decision: refer. {reasons}")
+        return decision
+
+    # Seed 004 §3.3, seed 001 §7.2: if any criterion holds, the case must be referred. The service refuses,
+    # whatever page or script asks, so the rule cannot be missed.
+    if case.state != CaseState.UNDER_REVIEW:
+        raise RuleBroken(
+            f"A decision to manage in school is made on a case under review; this case is "
+            f"{CaseState(case.state).label.lower()}."
+        )
+    problems = criteria_problems(case)
+    missing = [question for field, question in ANNEX_A if not annex_a.get(field, "").strip()]
+    if missing:
+        problems.append("Please answer every Annex A question. Not yet answered: " + " / ".join(missing))
+    if not plan.strip():
+        problems.append("Please write the plan: how the school will support the pupils and manage the risk.")
+    if problems:
+        raise RuleBroken(" ".join(problems), problems)
+
+    decision = audited_save(
+        Decision(
+            incident=case,
+            meeting=meeting,
+            kind=kind,
+            status=DecisionStatus.PENDING_SIGN_OFF,
+            decided_by=actor,
+            reasons=reasons,
+            plan=plan.strip(),
+            **{field: value.strip() for field, value in annex_a.items()},
+        ),
+        actor=actor,
+        reason="Decision to manage in school recorded",
+    )
+    chronology_record(
+        incident=case,
+        author=actor,
+        kind=EntryKind.DECISION,
+        text=f"Decision: manage in school, without a referral. Reasons: {reasons} Plan: {decision.plan}",
+    )
+    case_transition(
+        actor=actor, incident=case, to_state=CaseState.AWAITING_SIGN_OFF, reason="Decision not to refer recorded"
+    )
+    return decision
+
+
+def decision_sign_off(*, actor, decision, outcome, comment="", password=None, otp_token=None):
+    """Sign off, or send back with a comment, a decision not to refer; asks again for the password or a code.
+
+    Only the headteacher (or, where the head is also the DSL, a signatory the head has named) may sign, and
+    never the person who made the decision.
+    """
+    outcome = SignOffOutcome(outcome)
+    if outcome == SignOffOutcome.SENT_BACK and not (comment or "").strip():
+        raise RuleBroken("Please say why the decision is being sent back.")
+    refusal = sign_off_refusal(actor, decision)
+    if refusal:
+        raise CasePermissionDenied(refusal)
+    method = reauthenticate(user=actor, password=password, otp_token=otp_token)
+    return _decision_sign_off(actor=actor, decision=decision, outcome=outcome, comment=comment, method=method)
+
+
+@transaction.atomic
+def _decision_sign_off(*, actor, decision, outcome, comment, method):
+    case = lock_case(actor=actor, incident=decision.incident, permission=SIGN_OFF)
+    decision = Decision.objects.select_for_update().get(pk=decision.pk, incident=case)
+    refusal = sign_off_refusal(actor, decision)  # again, under the lock: it may have changed meanwhile
+    if refusal:
+        raise CasePermissionDenied(refusal)
+    comment = (comment or "").strip()
+    audited_save(
+        SignOff(decision=decision, signed_by=actor, outcome=outcome, comment=comment, reauthenticated_with=method),
+        actor=actor,
+        reason=f"Decision {outcome.label.lower()}",
+    )
+    decision.status = DecisionStatus(outcome.value)
+    audited_save(decision, actor=actor, reason=f"Decision {outcome.label.lower()}", update_fields=["status"])
+    chronology_record(
+        incident=case,
+        author=actor,
+        kind=EntryKind.SIGN_OFF,
+        text=f"Decision not to refer {outcome.label.lower()} by {_name(actor)}." + (f" {comment}" if comment else ""),
+    )
+    if outcome == SignOffOutcome.SIGNED_OFF:
+        case_transition(
+            actor=actor, incident=case, to_state=CaseState.MANAGED_IN_SCHOOL, reason="Signed off: managed in school"
+        )
+    else:
+        case_transition(actor=actor, incident=case, to_state=CaseState.UNDER_REVIEW, reason=f"Sent back: {comment}")
+    return decision
+
+
+# --- Signatories --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def signatory_designate(*, actor, school, user, reason):
+    """Name a senior leader to sign off decisions not to refer where the headteacher is also the DSL."""
+    if not policy.can(roles_in_school(actor, school), "designate_signatory"):
+        raise PermissionDenied("Only the headteacher can name a signatory.")
+    reason = _require_text(reason, "Please say why this person is being named as a signatory.")
+    roles = roles_in_school(user, school) - {Role.INSPECTOR, Role.TRUST_LEAD}
+    if not roles:
+        raise RuleBroken(f"{_name(user)} does not work at this school.")
+    if roles & DSL_TEAM:
+        raise RuleBroken("A signatory checks the safeguarding team's decisions, so cannot be a member of that team.")
+    if Signatory.objects.filter(school=school, user=user, ended_at__isnull=True).exists():
+        raise RuleBroken(f"{_name(user)} is already a signatory.")
+    signatory = audited_save(
+        Signatory(school=school, user=user, reason=reason, designated_by=actor), actor=actor, reason="Signatory named"
+    )
+    user.groups.add(policy.signatory_group(school))
+    return signatory
+
+
+@transaction.atomic
+def signatory_end(*, actor, signatory):
+    """End a signatory's designation now."""
+    if not policy.can(roles_in_school(actor, signatory.school), "designate_signatory"):
+        raise PermissionDenied("Only the headteacher can end a signatory's designation.")
+    signatory = Signatory.objects.select_for_update().get(pk=signatory.pk)
+    if signatory.ended_at is None:
+        signatory.ended_at, signatory.ended_by = timezone.now(), actor
+        audited_save(signatory, actor=actor, reason="Signatory ended", update_fields=["ended_at", "ended_by"])
+        signatory.user.groups.remove(policy.signatory_group(signatory.school))
+    return signatory
+
+
+# --- Referrals ----------------------------------------------------------------------------------------------
+
+ESCALATING_FROM = (CaseState.AWAITING_SIGN_OFF, CaseState.MANAGED_IN_SCHOOL)
+
+
+@transaction.atomic
+def referral_make(
+    *,
+    actor,
+    incident,
+    agency,
+    method,
+    information_shared,
+    made_at=None,
+    made_by=None,
+    agency_other="",
+    reference_number="",
+    contact_name="",
+    contact_details="",
+    reason="",
+):
+    """Record a referral to another agency; the case becomes referred, keeping everything recorded before.
+
+    From a case managed in school (or waiting for sign-off) this is an escalation, and `reason` says why.
+    """
+    case = lock_case(actor=actor, incident=incident)
+    if case.state in ESCALATING_FROM and not (reason or "").strip():
+        raise RuleBroken("Please say why the case is being escalated to a referral.")
+    made_by = made_by or actor
+    if not roles_in_school(made_by, case.school):
+        raise RuleBroken(f"{_name(made_by)} does not work at this school.")
+    referral = audited_save(
+        Referral(
+            incident=case,
+            agency=Agency(agency),
+            agency_other=agency_other.strip(),
+            made_at=made_at or timezone.now(),
+            made_by=made_by,
+            method=ContactMethod(method),
+            reference_number=reference_number.strip(),
+            contact_name=contact_name.strip(),
+            contact_details=contact_details.strip(),
+            information_shared=information_shared,
+            recorded_by=actor,
+        ),
+        actor=actor,
+        reason="Referral recorded",
+    )
+    # A decision waiting for sign-off is overtaken: the case is referred instead, and the decision stays on record.
+    waiting = pending_decision(case)
+    if waiting is not None:
+        waiting.status = DecisionStatus.SUPERSEDED
+        audited_save(waiting, actor=actor, reason="Overtaken by a referral", update_fields=["status"])
+    reference = f" Reference {referral.reference_number}." if referral.reference_number else ""
+    chronology_record(
+        incident=case,
+        author=actor,
+        kind=EntryKind.REFERRAL,
+        at=referral.made_at,
+        text=(
+            f"Referred to {referral.agency_name} by {_name(made_by)} ({referral.get_method_display().lower()})."
+            f"{reference} Shared: {information_shared}"
+        ),
+    )
+    if case.state != CaseState.REFERRED:
+        why = reason.strip() or f"Referral made to {referral.agency_name}"
+        case_transition(actor=actor, incident=case, to_state=CaseState.REFERRED, reason=why)
+    return referral
+
+
+def _lock_referral(actor, referral):
+    case = lock_case(actor=actor, incident=referral.incident)
+    return case, Referral.objects.select_for_update().get(pk=referral.pk, incident=case)
+
+
+@transaction.atomic
+def referral_acknowledge(*, actor, referral, acknowledged_at=None, notes=""):
+    """Record that the agency acknowledged the referral."""
+    case, referral = _lock_referral(actor, referral)
+    if referral.acknowledged_at is None:
+        referral.acknowledged_at = acknowledged_at or timezone.now()
+        audited_save(referral, actor=actor, reason="Referral acknowledged", update_fields=["acknowledged_at"])
+        chronology_record(
+            incident=case,
+            author=actor,
+            kind=EntryKind.FOLLOW_UP,
+            at=referral.acknowledged_at,
+            text=f"{referral.agency_name} acknowledged the referral. {notes}".strip(),
+        )
+    return referral
+
+
+@transaction.atomic
+def referral_follow_up(*, actor, referral, method, notes, at=None, response_received=False):
+    """Record an attempt to reach the agency (every one counts: Ofsted looks for tenacity), and any answer."""
+    notes = _require_text(notes, "Please note what was said or done.")
+    case, referral = _lock_referral(actor, referral)
+    follow_up = audited_save(
+        FollowUp(
+            referral=referral,
+            at=at or timezone.now(),
+            by=actor,
+            method=ContactMethod(method),
+            notes=notes,
+            response_received=response_received,
+        ),
+        actor=actor,
+        reason="Follow-up recorded",
+    )
+    if response_received and referral.acknowledged_at is None:
+        referral.acknowledged_at = follow_up.at
+        audited_save(referral, actor=actor, reason="Referral acknowledged", update_fields=["acknowledged_at"])
+    answer = "An answer came." if response_received else "No answer yet."
+    chronology_record(
+        incident=case,
+        author=actor,
+        kind=EntryKind.FOLLOW_UP,
+        at=follow_up.at,
+        text=f"Followed up with {referral.agency_name} ({follow_up.get_method_display().lower()}). {answer} {notes}",
+    )
+    return follow_up
+
+
+@transaction.atomic
+def referral_escalate(*, actor, referral, to_whom, reason, at=None):
+    """Record escalating a referral (e.g. no acknowledgement after a working day), to whom and why."""
+    to_whom = _require_text(to_whom, "Please say to whom it was escalated.")
+    reason = _require_text(reason, "Please say why it was escalated.")
+    case, referral = _lock_referral(actor, referral)
+    escalation = audited_save(
+        Escalation(referral=referral, at=at or timezone.now(), by=actor, to_whom=to_whom, reason=reason),
+        actor=actor,
+        reason="Referral escalated",
+    )
+    chronology_record(
+        incident=case,
+        author=actor,
+        kind=EntryKind.ESCALATION,
+        at=escalation.at,
+        text=f"Referral to {referral.agency_name} escalated to {to_whom}. {reason}",
+    )
+    return escalation
+
+
+@transaction.atomic
+def referral_record_outcome(*, actor, referral, outcome, outcome_at=None, notes=""):
+    """Record the agency's outcome (e.g. Outcome 21, section 47 enquiry). Once recorded it stands; add notes after."""
+    case, referral = _lock_referral(actor, referral)
+    if referral.outcome:
+        raise RuleBroken(
+            f"An outcome is already recorded ({referral.get_outcome_display()}). Add anything further as a note."
+        )
+    referral.outcome = Outcome(outcome)
+    referral.outcome_at = outcome_at or timezone.now()
+    referral.outcome_notes = notes.strip()
+    referral.outcome_recorded_by = actor
+    fields = ["outcome", "outcome_at", "outcome_notes", "outcome_recorded_by"]
+    if referral.acknowledged_at is None:
+        referral.acknowledged_at = referral.outcome_at
+        fields.append("acknowledged_at")
+    audited_save(referral, actor=actor, reason="Referral outcome recorded", update_fields=fields)
+    chronology_record(
+        incident=case,
+        author=actor,
+        kind=EntryKind.OUTCOME,
+        at=referral.outcome_at,
+        text=f"Outcome from {referral.agency_name}: {referral.get_outcome_display()}. {referral.outcome_notes}".strip(),
+    )
+    return referral
+
+
+# --- Parents and carers -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def parent_contact_record(
+    *,
+    actor,
+    involvement,
+    told,
+    told_at=None,
+    told_by=None,
+    told_by_other="",
+    contact_name="",
+    method="",
+    reasons_not_told="",
+):
+    """Record that a pupil's parents or carers were told (when, by whom, how), or the reasons they were not."""
+    case = lock_case(actor=actor, incident=involvement.incident)
+    involvement = Involvement.objects.get(pk=involvement.pk, incident=case)
+    contact = audited_save(
+        ParentContact(
+            incident=case,
+            involvement=involvement,
+            told=told,
+            told_at=told_at if told else None,
+            told_by=told_by if told else None,
+            told_by_other=told_by_other.strip() if told else "",
+            contact_name=contact_name.strip(),
+            method=method if told else "",
+            reasons_not_told="" if told else reasons_not_told.strip(),
+            recorded_by=actor,
+        ),
+        actor=actor,
+        reason="Parents told" if told else "Parents not told, with reasons",
+    )
+    if told:
+        by = _name(told_by) if told_by else contact.told_by_other
+        text = (
+            f"Parents or carers of {involvement.name} told ({contact.contact_name or 'who: not recorded'}) "
+            f"by {by}, {contact.get_method_display().lower()}, {timezone.localtime(told_at):%d %B %Y %H:%M}."
+        )
+    else:
+        text = f"Parents or carers of {involvement.name} not told. Reasons: {contact.reasons_not_told}"
+    chronology_record(incident=case, author=actor, kind=EntryKind.PARENT_CONTACT, text=text)
+    return contact

@@ -1,0 +1,117 @@
+"""On submission the DSL team is alerted in the app at once, and by email once the concern is saved for good."""
+
+import pytest
+from django.core import mail
+from django.db import transaction
+
+from incidents import selectors, services, tasks
+from incidents.models import Notification
+from safeguard import services as core_services
+from safeguard.models import Membership
+from safeguard.roles import Role
+from tests.factories import admin_user, concern_details, make_case
+
+pytestmark = pytest.mark.django_db
+
+
+def test_submission_alerts_the_dsl_team_in_the_app_and_by_email_after_commit(
+    school, staff, dsl, deputy, head, django_capture_on_commit_callbacks
+):
+    draft = make_case(school=school, state="draft")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.concern_submit(actor=staff, incident=draft)
+        assert {n.recipient for n in Notification.objects.filter(incident=draft)} == {dsl, deputy}
+        assert mail.outbox == []  # nothing leaves before the concern is committed
+
+    assert len(callbacks) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([dsl.email, deputy.email])
+    assert head.email not in {m.to[0] for m in mail.outbox}
+    assert [n.incident for n in selectors.notifications_for_user(dsl)] == [draft]
+
+
+def test_nothing_is_emailed_if_the_submission_rolls_back(school, staff, dsl, django_capture_on_commit_callbacks):
+    draft = make_case(school=school, state="draft")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.concern_submit(actor=staff, incident=draft)
+        raise RuntimeError("the request failed after submitting")
+    assert callbacks == [] and mail.outbox == []
+
+
+def test_the_task_run_twice_sends_one_email_per_recipient(
+    school, staff, dsl, deputy, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = make_case(school=school, state="reported")
+    assert len(mail.outbox) == 2
+
+    assert tasks.concern_reported_email.apply(args=[case.pk]).get() == 0
+    assert tasks.concern_reported_email.apply(args=[case.pk]).get() == 0
+    assert len(mail.outbox) == 2
+    assert Notification.objects.filter(incident=case, emailed_at__isnull=False).count() == 2
+
+
+def test_the_email_carries_no_detail_of_the_concern(school, dsl, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = make_case(school=school, state="reported")
+    pupil = case.involvements.get().pupil
+    for message in mail.outbox:
+        text = message.subject + message.body
+        assert case.reference in text
+        assert pupil.first_name not in text and pupil.last_name not in text
+        assert case.childs_words not in text
+
+
+def test_a_dsl_logging_a_concern_is_not_alerted_to_their_own(
+    school, dsl, deputy, pupil, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = services.concern_log(
+            actor=dsl, school=school, involvements=[{"pupil": pupil, "part": "harmed"}], **concern_details()
+        )
+    assert [n.recipient for n in case.notifications.all()] == [deputy]
+    assert [m.to for m in mail.outbox] == [[deputy.email]]
+
+
+def test_someone_who_left_the_team_before_the_email_went_is_not_emailed(school, staff, dsl, deputy):
+    case = make_case(school=school, state="draft")
+    with transaction.atomic():
+        services.concern_submit(actor=staff, incident=case)
+    core_services.membership_end(
+        actor=admin_user(), membership=Membership.objects.get(user=deputy, role=Role.DEPUTY_DSL), reason="Left"
+    )
+    mail.outbox.clear()
+
+    services.concern_reported_email_send(incident_id=case.pk)
+
+    assert [m.to for m in mail.outbox] == [[dsl.email]]
+
+
+def test_notification_history_names_the_person_who_submitted(school, staff, dsl, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = make_case(school=school, state="reported")
+    notification = case.notifications.get(recipient=dsl)
+    assert [r.history_user for r in notification.history.all()] == [staff, staff]
+
+
+def test_a_person_marks_only_their_own_notification_read(school, dsl, deputy, case_in):
+    notification = case_in("reported").notifications.get(recipient=dsl)
+    with pytest.raises(Notification.DoesNotExist):
+        services.notification_mark_read(actor=deputy, notification=notification)
+    services.notification_mark_read(actor=dsl, notification=notification)
+    assert not selectors.notifications_for_user(dsl).exists()
+
+
+def test_two_runs_of_the_task_before_any_email_still_send_one_each(school, dsl, deputy):
+    case = make_case(school=school, state="reported")  # in the test's transaction: the on-commit hook never fires
+    assert mail.outbox == []
+
+    first = tasks.concern_reported_email.apply(args=[case.pk]).get()
+    second = tasks.concern_reported_email.apply(args=[case.pk]).get()
+
+    assert (first, second) == (2, 0)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([dsl.email, deputy.email])
