@@ -7,6 +7,15 @@ them to the field; refusals of the workflow itself come as one of these.
 from django.core.exceptions import PermissionDenied
 
 
+class Problem(str):
+    """A refusal's reason that belongs to one field of the record, so a page can show it beside that field."""
+
+    def __new__(cls, message, *, field):
+        problem = super().__new__(cls, message)
+        problem.field = field
+        return problem
+
+
 class CaseError(Exception):
     """A case service refused to do what was asked; `message` says why, calmly and plainly."""
 

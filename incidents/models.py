@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -153,6 +154,9 @@ class Incident(models.Model):
 
     def __str__(self):
         return self.reference or f"Draft concern {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("incidents:case_detail", kwargs={"pk": self.pk})
 
     def clean(self):
         now = timezone.now()

@@ -6,7 +6,7 @@ argument could be passed by any code path, and then the signature would prove no
 
 from django_otp import devices_for_user
 
-from .errors import ReauthenticationFailed
+from .errors import Problem, ReauthenticationFailed
 from .models import ReauthMethod
 
 
@@ -24,7 +24,10 @@ def reauthenticate(*, user, password=None, otp_token=None):
     if password and user.check_password(password):
         return ReauthMethod.PASSWORD
     raise ReauthenticationFailed(
-        "That password or code was not right, so nothing has been signed. Please try again."
-        if (password or otp_token)
-        else "Please confirm it is you: enter your password or a code from your authenticator app."
+        Problem(
+            "That password or code was not right, so nothing has been signed. Please try again."
+            if (password or otp_token)
+            else "Please confirm it is you: enter your password or a code from your authenticator app.",
+            field="password",
+        )
     )

@@ -9,10 +9,12 @@ work: their selectors return a plain snapshot, not the case.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, IntegerField, Prefetch, Q, Value, When
+from django.db.models import BooleanField, Case, IntegerField, Prefetch, Value, When
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
+from safeguard import policy
+from safeguard.models import Pupil
 from safeguard.selectors import roles_in_school
 
 from .models import (
@@ -21,7 +23,6 @@ from .models import (
     ActionStatus,
     CaseState,
     ChronologyEntry,
-    FourC,
     HarmKind,
     HowCameToLight,
     Incident,
@@ -54,28 +55,6 @@ def incident_list_for_user(user, school):
         )
         .order_by("-came_to_light_at", "-pk")
     )
-
-
-def incident_filter(cases, *, pupil=None, category=None, state=None, owner=None, date_from=None, date_to=None, q=""):
-    """Narrow a case list: by pupil, 4C category, state, owner, date it came to light, or a pupil's name."""
-    if pupil is not None:
-        cases = cases.filter(pk__in=Involvement.objects.current().filter(pupil=pupil).values("incident"))
-    if category:
-        cases = cases.filter(**{Incident.CATEGORY_FIELDS[FourC(category)]: True})
-    if state:
-        cases = cases.filter(state=state)
-    if owner is not None:
-        cases = cases.filter(owner=owner)
-    if date_from:
-        cases = cases.filter(came_to_light_at__date__gte=date_from)
-    if date_to:
-        cases = cases.filter(came_to_light_at__date__lte=date_to)
-    for word in (q or "").split():
-        named = Involvement.objects.current().filter(
-            Q(pupil__first_name__icontains=word) | Q(pupil__last_name__icontains=word) | Q(other_name__icontains=word)
-        )
-        cases = cases.filter(Q(pk__in=named.values("incident")) | Q(reference__iexact=word))
-    return cases
 
 
 def inbox_for_user(user, school):
@@ -301,3 +280,13 @@ def criteria_suggestions(incident):
                 "about their capacity to consent.",
             )
     return found
+
+
+def pupils_to_name(user, school):
+    """Pupils on roll whom a member of staff may name in a concern: names and year groups only are shown.
+
+    Every member of staff knows the pupils' names; the register's details (birth dates, flags) stay with the team.
+    """
+    if not policy.can(roles_in_school(user, school), "log_concern"):
+        return Pupil.objects.none()
+    return Pupil.objects.filter(school=school, date_left__isnull=True).order_by("last_name", "first_name", "pk")

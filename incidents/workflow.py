@@ -22,7 +22,7 @@ from safeguard.roles import DSL_TEAM
 from safeguard.selectors import roles_in_school
 
 from .chronology import chronology_record, history_reason
-from .errors import CasePermissionDenied, IllegalTransition, TransitionRefused
+from .errors import CasePermissionDenied, IllegalTransition, Problem, TransitionRefused
 from .models import ActionStatus, CaseState, EntryKind, Incident
 
 S = CaseState
@@ -151,17 +151,17 @@ def _submission_complete(*, actor, incident, **_):
     if incident.reported_by_id != actor.pk:
         yield "Only the person who wrote this concern can submit it."
     if incident.came_to_light_at is None:
-        yield "Say when it came to light."
+        yield Problem("Say when it came to light.", field="came_to_light_at")
     if not incident.location.strip():
-        yield "Say where it happened or came to light."
+        yield Problem("Say where it happened or came to light.", field="location")
     if not incident.how_came_to_light:
-        yield "Say how it came to light."
+        yield Problem("Say how it came to light.", field="how_came_to_light")
     if not incident.categories:
-        yield "Choose at least one of the 4Cs: content, contact, conduct or commerce."
+        yield Problem("Choose at least one of the 4Cs: content, contact, conduct or commerce.", field="categories")
     if not incident.harm_kind:
-        yield "Choose the kind of harm."
+        yield Problem("Choose the kind of harm.", field="harm_kind")
     if not (incident.childs_words.strip() or incident.observations.strip()):
-        yield "Write down what the child said, or what you saw or were told."
+        yield Problem("Write down what the child said, or what you saw or were told.", field="childs_words")
     if not incident.involvements.current().exists():
         yield "Add at least one person involved: a pupil from the register, or someone else."
 

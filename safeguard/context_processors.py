@@ -1,4 +1,4 @@
-from . import policy
+from . import extensions, policy
 from .roles import Role
 
 
@@ -10,6 +10,7 @@ def navigation(request):
         items.append(("pupil_list", "Pupils"))
     if policy.can(roles, "import_pupils"):
         items.append(("pupil_import", "Import register"))
+    items += [(item.url_name, item.label) for item in extensions.nav_items() if policy.can(roles, item.capability)]
     return {
         "nav_items": items,
         "current_school": getattr(request, "school", None),

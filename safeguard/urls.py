@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from .forms import SignInForm
 from .views import account, audit, dashboard, health, pupils, schools
@@ -35,5 +35,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("health/", health.health, name="health"),
+    path("", include("incidents.urls")),
+    path("", include("referrals.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import include, path
 
+from incidents import services
 from safeguard.roles import Role
 from tests.access_matrix import (
     ANON,
@@ -20,7 +21,7 @@ from tests.access_matrix import (
     VISITORS,
     walk,
 )
-from tests.factories import PupilFactory, member
+from tests.factories import PupilFactory, make_case, member
 
 
 def row(default, **overrides):
@@ -39,6 +40,16 @@ REGISTER = signed_in_only(200, **{STAFF: 403, INSPECTOR: 403})
 ONE_PUPIL = signed_in_only(200, **{STAFF: 403, INSPECTOR: 403, OTHER_SCHOOL: 404})
 DSL_TEAM_ONLY = signed_in_only(403, **{DSL: 200, DEPUTY: 200, OTHER_SCHOOL: 200})
 TRAIL = signed_in_only(403, **{DSL: 200, DEPUTY: 200, OTHER_SCHOOL: 404})
+POST_ONLY = signed_in_only(405)
+# Logging concerns: every member of staff and the school's leaders; inspectors and trust leads log nothing here.
+LOG_CONCERN = signed_in_only(200, **{INSPECTOR: 403, TRUST_LEAD: 403})
+# The staff member's own report or draft: theirs alone, a 404 for everyone else who may log concerns.
+OWN_REPORT = signed_in_only(404, **{STAFF: 200, INSPECTOR: 403, TRUST_LEAD: 403})
+# The school's cases: the safeguarding team and overseers (domain.md); another school's DSL sees only their own.
+CASE_LISTS = signed_in_only(200, **{STAFF: 403, INSPECTOR: 403})
+ONE_CASE = signed_in_only(200, **{STAFF: 403, INSPECTOR: 403, OTHER_SCHOOL: 404})
+# Working a case: the DSL and deputies of its school only.
+CASE_WORK = signed_in_only(403, **{DSL: 200, DEPUTY: 200, OTHER_SCHOOL: 404})
 
 EXPECTED = {
     "dashboard": signed_in_only(),
@@ -58,6 +69,25 @@ EXPECTED = {
     "password_reset_confirm": PUBLIC,  # a bad token shows "this link no longer works"
     "password_reset_complete": PUBLIC,
     "health": PUBLIC,
+    "incidents:own_report_list": LOG_CONCERN,
+    "incidents:concern_new": LOG_CONCERN,
+    "incidents:own_report": OWN_REPORT,
+    "incidents:concern_edit": OWN_REPORT,
+    "incidents:concern_person_remove": POST_ONLY,
+    "incidents:case_list": CASE_LISTS,
+    "incidents:inbox": CASE_LISTS,
+    "incidents:case_detail": ONE_CASE,
+    "incidents:pupil_chronology": ONE_CASE,
+    "incidents:review_meeting": CASE_WORK,
+    "incidents:owner_set": POST_ONLY,
+    "incidents:person_add": CASE_WORK,
+    "incidents:person_remove": CASE_WORK,
+    "incidents:action_add": CASE_WORK,
+    "incidents:action_resolve": CASE_WORK,
+    "incidents:note_add": CASE_WORK,
+    "incidents:case_close": CASE_WORK,
+    "incidents:case_reopen": CASE_WORK,
+    "incidents:addendum_add": CASE_WORK,
 }
 
 
@@ -77,14 +107,35 @@ def world(school, other_school, trust, people, signed_in):
     for visitor, user in users.items():
         clients[visitor] = Client()
         signed_in(user, client=clients[visitor], school=school)
+    case = make_case(school=school, state="under_review", pupils=[pupil])
+    report = make_case(school=school, state="reported")
+    draft = make_case(school=school, state="draft")
+    action = services.action_add(actor=users[DSL], incident=case, description="Speak to the form tutor")
+    person = case.involvements.get()
+    on_case = {"pk": case.pk}
     return {
         "clients": clients,
         "url_kwargs": {
             "pupil_detail": {"pk": pupil.pk},
             "record_trail": {"kind": "pupil", "pk": pupil.pk},
             "password_reset_confirm": {"uidb64": "MQ", "token": "not-a-token"},
+            "incidents:own_report": {"pk": report.pk},
+            "incidents:concern_edit": {"pk": draft.pk},
+            "incidents:concern_person_remove": {"pk": draft.pk, "person_pk": draft.involvements.get().pk},
+            "incidents:case_detail": on_case,
+            "incidents:pupil_chronology": {"pk": pupil.pk},
+            "incidents:review_meeting": on_case,
+            "incidents:owner_set": on_case,
+            "incidents:person_add": on_case,
+            "incidents:person_remove": {"pk": case.pk, "person_pk": person.pk},
+            "incidents:action_add": on_case,
+            "incidents:action_resolve": {"pk": case.pk, "action_pk": action.pk},
+            "incidents:note_add": on_case,
+            "incidents:case_close": on_case,
+            "incidents:case_reopen": on_case,
+            "incidents:addendum_add": on_case,
         },
-        "forbidden_text": [school.name, pupil.first_name, pupil.upn],
+        "forbidden_text": [school.name, pupil.first_name, pupil.upn, case.reference, report.reference],
     }
 
 

@@ -1,20 +1,17 @@
 from django.http import Http404
 from django.shortcuts import render
 
-from .. import selectors
+from .. import extensions, selectors
 from ..access import capability_required
 from ..audit import log_access
 
-# The records whose trail the DSL team can open, by the name used in the URL, with their scoped lookup.
-TRAIL_LOOKUPS = {
-    "pupil": selectors.get_pupil_for_user_or_404,
-}
+extensions.register_trail("pupil", selectors.get_pupil_for_user_or_404)
 
 
 @capability_required("view_record_audit")
 def record_trail(request, kind, pk):
     """A record's full history of changes and of who opened it."""
-    lookup = TRAIL_LOOKUPS.get(kind)
+    lookup = extensions.trail_lookup(kind)
     if lookup is None:
         raise Http404
     obj = lookup(request.user, request.school, pk)

@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from .. import policy, selectors
+from .. import extensions, policy, selectors
 from ..roles import Role
 
 
@@ -22,4 +22,6 @@ def dashboard(request):
             context["inspector_memberships"] = request.user.memberships.active().filter(
                 school=school, role=Role.INSPECTOR
             )
+        # What the case apps add for this person's roles (new concerns, sign-offs waiting, their own reports).
+        context["panels"] = extensions.render_panels("dashboard", request, school=school, roles=roles)
     return render(request, "safeguard/dashboard.html", context)

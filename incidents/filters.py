@@ -1,0 +1,59 @@
+"""The case list's filters (django-filter): pupil, 4C category, state, owner, dates, and a pupil's name."""
+
+import django_filters
+from django.db.models import Q
+
+from .forms import DateInput, PeopleChoiceField
+from .models import CaseState, FourC, Incident, Involvement
+
+
+class PeopleFilter(django_filters.ModelChoiceFilter):
+    field_class = PeopleChoiceField
+
+
+class CaseFilter(django_filters.FilterSet):
+    """Narrows a list already scoped by incidents.selectors.incident_list_for_user; every filter is optional.
+
+    `pupils` and `team` are the choices, scoped by the caller to the current school.
+    """
+
+    q = django_filters.CharFilter(label="Pupil name or case reference", method="by_name_or_reference")
+    pupil = django_filters.ModelChoiceFilter(label="Pupil", queryset=None, method="by_pupil", empty_label="Any")
+    state = django_filters.ChoiceFilter(
+        label="State", choices=[c for c in CaseState.choices if c[0] != CaseState.DRAFT], empty_label="Any"
+    )
+    category = django_filters.ChoiceFilter(
+        label="Category", choices=FourC.choices, method="by_category", empty_label="Any"
+    )
+    owner = PeopleFilter(label="Owner", queryset=None, empty_label="Anyone")
+    date_from = django_filters.DateFilter(
+        label="Came to light on or after", field_name="came_to_light_at", lookup_expr="date__gte", widget=DateInput()
+    )
+    date_to = django_filters.DateFilter(
+        label="Came to light on or before", field_name="came_to_light_at", lookup_expr="date__lte", widget=DateInput()
+    )
+
+    class Meta:
+        model = Incident
+        fields = []
+
+    def __init__(self, data=None, queryset=None, *, pupils, team, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["pupil"].queryset = pupils
+        self.filters["owner"].queryset = team
+
+    def by_pupil(self, cases, name, pupil):
+        return cases.filter(pk__in=Involvement.objects.current().filter(pupil=pupil).values("incident"))
+
+    def by_category(self, cases, name, category):
+        return cases.filter(**{Incident.CATEGORY_FIELDS[FourC(category)]: True})
+
+    def by_name_or_reference(self, cases, name, text):
+        for word in text.split():
+            named = Involvement.objects.current().filter(
+                Q(pupil__first_name__icontains=word)
+                | Q(pupil__last_name__icontains=word)
+                | Q(other_name__icontains=word)
+            )
+            cases = cases.filter(Q(pk__in=named.values("incident")) | Q(reference__iexact=word))
+        return cases

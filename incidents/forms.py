@@ -1,0 +1,346 @@
+"""Forms for the case pages. They parse and check what was typed; every rule of the work lives in the services."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .errors import CaseError
+from .models import (
+    CRITERIA,
+    QUESTIONS,
+    Answer,
+    FourC,
+    HarmKind,
+    HowCameToLight,
+    Incident,
+    Part,
+)
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=DATETIME_FORMAT)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def when_field(label, *, required=True, help_text=""):
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        widget=DateTimeInput(),
+        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"],
+        help_text=help_text or "Date and time, e.g. 21/11/2026 14:30.",
+    )
+
+
+def attach_errors(form, error):
+    """Show a service's refusal on the form: each problem beside its field where it has one, else at the top.
+
+    Nothing the person typed is lost: the bound form is shown again with their input.
+    """
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return
+    problems = error.problems if isinstance(error, CaseError) else error.messages
+    for problem in problems:
+        field = getattr(problem, "field", None)
+        form.add_error(field if field in form.fields else None, str(problem))
+
+
+def user_choice_label(user):
+    return user.get_full_name() or user.get_username()
+
+
+def pupil_choice_label(pupil):
+    return f"{pupil.last_name}, {pupil.first_name} ({pupil.get_year_group_display()})"
+
+
+class PeopleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return user_choice_label(obj)
+
+
+class PeopleMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return user_choice_label(obj)
+
+
+# --- Logging a concern --------------------------------------------------------------------------------------
+
+
+class ConcernForm(forms.Form):
+    """What the member of staff saw or was told. Everything may be left for later in a draft."""
+
+    came_to_light_at = when_field("When it came to light", required=False)
+    occurred_at = when_field(
+        "When it happened", required=False, help_text="If you know. Date and time, e.g. 20/11/2026 21:00."
+    )
+    location = forms.CharField(
+        label="Where", required=False, max_length=200, help_text=Incident._meta.get_field("location").help_text
+    )
+    how_came_to_light = forms.ChoiceField(
+        label="How it came to light",
+        required=False,
+        choices=[("", "Choose one")] + HowCameToLight.choices,
+    )
+    how_came_to_light_detail = forms.CharField(
+        label="More about how it came to light", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    categories = forms.MultipleChoiceField(
+        label="Which of the 4Cs", required=False, choices=FourC.choices, widget=forms.CheckboxSelectMultiple
+    )
+    harm_kind = forms.ChoiceField(label="Kind of harm", required=False, choices=[("", "Choose one")] + HarmKind.choices)
+    harm_other = forms.CharField(label="Kind of harm, if other", required=False, max_length=200)
+    childs_words = forms.CharField(
+        label="The child's own words",
+        required=False,
+        strip=False,  # verbatim: not even spaces are tidied
+        widget=forms.Textarea,
+        help_text=Incident._meta.get_field("childs_words").help_text,
+    )
+    observations = forms.CharField(
+        label="Your observations",
+        required=False,
+        widget=forms.Textarea,
+        help_text=Incident._meta.get_field("observations").help_text,
+    )
+    imagery_description = forms.CharField(
+        label="Images or videos, described in words",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=Incident._meta.get_field("imagery_description").help_text,
+    )
+
+    @classmethod
+    def initial_from(cls, incident):
+        initial = {name: getattr(incident, name) for name in cls.base_fields if name != "categories"}
+        initial["categories"] = [c.value for c in incident.categories]
+        return initial
+
+
+class PersonForm(forms.Form):
+    """One person involved: a pupil from the register, or someone who is not a pupil here."""
+
+    pupil = forms.ModelChoiceField(label="Pupil", queryset=None, required=False, empty_label="Not a pupil here")
+    other_name = forms.CharField(label="Or their name, if not a pupil here", required=False, max_length=200)
+    other_description = forms.CharField(
+        label="Who they are",
+        required=False,
+        help_text="E.g. 'a pupil at another school', 'an online contact, age unknown'.",
+    )
+    other_is_adult = forms.BooleanField(label="An adult, or believed to be one", required=False)
+    other_setting = forms.CharField(label="Their school or setting", required=False, max_length=200)
+    part = forms.ChoiceField(label="Their part", required=False, choices=[("", "Choose one")] + Part.choices)
+    own_account = forms.CharField(
+        label="Their own account",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="In their own words where possible.",
+    )
+
+    def __init__(self, *args, pupils, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].queryset = pupils
+        self.fields["pupil"].label_from_instance = pupil_choice_label
+
+    def clean(self):
+        data = super().clean()
+        if not self.has_changed():
+            return data
+        pupil, other = data.get("pupil"), (data.get("other_name") or data.get("other_description") or "").strip()
+        if pupil is None and not other:
+            self.add_error("pupil", "Choose a pupil, or give the person's name or a description.")
+        if pupil is not None and other:
+            self.add_error("other_name", "Leave this empty when you choose a pupil from the register.")
+        if not data.get("part"):
+            self.add_error("part", "Choose this person's part.")
+        return data
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        if data["pupil"] is not None:
+            return {"pupil": data["pupil"], "part": data["part"], "own_account": data["own_account"]}
+        return {name: data[name] for name in self.fields if name != "pupil"}
+
+
+class BasePeopleFormSet(forms.BaseFormSet):
+    def __init__(self, *args, pupils, **kwargs):
+        self.pupils = pupils
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"pupils": self.pupils}
+
+    @property
+    def filled(self):
+        """The rows the person filled in (empty rows are left out)."""
+        return [form for form in self.forms if form.has_changed()]
+
+
+PeopleFormSet = forms.formset_factory(PersonForm, formset=BasePeopleFormSet, extra=2, max_num=20)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- The safeguarding team's work ---------------------------------------------------------------------------
+
+
+def _answer_field(label):
+    return forms.ChoiceField(label=label, choices=Answer.choices, widget=forms.RadioSelect)
+
+
+def _notes_field():
+    return forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReviewMeetingForm(forms.Form):
+    """The initial review meeting: who was there, the seven questions and the six criteria (seed 004 §3.3)."""
+
+    held_at = when_field("When the meeting was held")
+    attendees = PeopleMultipleChoiceField(
+        label="Staff present", queryset=None, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    other_attendees = forms.CharField(
+        label="Others present",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Name and role of each person present who has no account here.",
+    )
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = staff
+        for name, label in QUESTIONS + CRITERIA:
+            self.fields[name] = _answer_field(label)
+            self.fields[f"{name}_notes"] = _notes_field()
+
+    def pairs(self, items):
+        return [(self[name], self[f"{name}_notes"]) for name, _ in items]
+
+    def questions(self):
+        return self.pairs(QUESTIONS)
+
+    def criteria(self):
+        return self.pairs(CRITERIA)
+
+    def answers(self):
+        about_meeting = ("held_at", "attendees", "other_attendees")
+        return {name: value for name, value in self.cleaned_data.items() if name not in about_meeting}
+
+
+class OwnerForm(forms.Form):
+    owner = PeopleChoiceField(label="Case owner", queryset=None, empty_label="No owner")
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = team
+        self.fields["owner"].required = False
+
+
+class ActionForm(forms.Form):
+    TO_DO, NOT_TAKEN = "to_do", "not_taken"
+    kind = forms.ChoiceField(
+        label="Is this",
+        choices=[(TO_DO, "Something to do"), (NOT_TAKEN, "Something considered and decided against")],
+        widget=forms.RadioSelect,
+        initial=TO_DO,
+    )
+    description = forms.CharField(label="What", widget=forms.Textarea(attrs={"rows": 2}))
+    owner = PeopleChoiceField(label="Who will do it", queryset=None, required=False, empty_label="Not yet decided")
+    due_on = forms.DateField(label="Due by", required=False, widget=DateInput())
+    reason = forms.CharField(
+        label="Why it was decided against",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Actions not taken are recorded with their justification.",
+    )
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff
+
+
+class ActionResolveForm(forms.Form):
+    DONE, NOT_TAKEN = "done", "not_taken"
+    outcome = forms.ChoiceField(
+        label="This action was",
+        choices=[(DONE, "Done"), (NOT_TAKEN, "Not taken")],
+        widget=forms.RadioSelect,
+    )
+    notes = forms.CharField(
+        label="Notes, or why it was not taken", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 4}))
+    correction = forms.BooleanField(
+        label="This corrects an earlier entry (the earlier entry stays as it was)", required=False
+    )
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(
+        label="Addendum",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Later information. The signed-off record stays as it was; this is added beneath it.",
+    )
+
+
+class ReauthForm(forms.Form):
+    """Asks again for the password or a two-factor code before a signature."""
+
+    password = forms.CharField(
+        label="Your password",
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="To sign, enter your password or a code from your authenticator app.",
+    )
+    otp_token = forms.CharField(
+        label="Or a six-digit code from your authenticator app",
+        required=False,
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def secrets(self):
+        return {"password": self.cleaned_data["password"], "otp_token": self.cleaned_data["otp_token"]}
+
+
+class CloseForm(ReauthForm):
+    summary = forms.CharField(
+        label="Closure summary",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="The outcome, what was done, and how the pupils are now.",
+    )
+    field_order = ["summary"]
+
+    def __init__(self, *args, open_actions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_actions = list(open_actions)
+        for action in self.open_actions:
+            self.fields[f"carry_{action.pk}"] = forms.CharField(
+                label=f"Why '{action.description[:60]}' is carried over",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text="This action is still open. Mark it done first, or say why it carries over.",
+            )
+        self.order_fields(["summary", *[f"carry_{a.pk}" for a in self.open_actions], "password", "otp_token"])
+
+    def carried_over(self):
+        """The open actions given a reason to carry over; the rest stay open, and the service says so."""
+        reasons = {a.pk: self.cleaned_data[f"carry_{a.pk}"].strip() for a in self.open_actions}
+        return {pk: why for pk, why in reasons.items() if why}

@@ -1,0 +1,40 @@
+"""What this app adds to the core's pages: navigation, dashboard panels, and the case's history page."""
+
+from safeguard import extensions, policy
+
+from . import selectors
+
+OWN_REPORTS_SHOWN = 5
+
+
+def _staff_panel(request, school, roles, **_):
+    if not policy.can(roles, "log_concern"):
+        return None
+    return {"own_reports": selectors.own_report_list_for_user(request.user, school)[:OWN_REPORTS_SHOWN]}
+
+
+def _team_panel(request, school, roles, **_):
+    if not policy.can(roles, "view_cases"):
+        return None
+    return {
+        "inbox_count": selectors.inbox_for_user(request.user, school).count(),
+        "open_count": selectors.incident_list_for_user(request.user, school).exclude(state="closed").count(),
+        "notifications": selectors.notifications_for_user(request.user).filter(incident__school=school)[:10],
+        "open_actions": selectors.open_actions_for_user(request.user, school)[:10],
+    }
+
+
+def register():
+    extensions.register_nav(url_name="incidents:concern_new", label="Log a concern", capability="log_concern", order=10)
+    extensions.register_nav(
+        url_name="incidents:own_report_list", label="My concerns", capability="log_concern", order=11
+    )
+    extensions.register_nav(url_name="incidents:inbox", label="New concerns", capability="view_cases", order=20)
+    extensions.register_nav(url_name="incidents:case_list", label="Cases", capability="view_cases", order=21)
+    extensions.register_panel(
+        "dashboard", template="incidents/panels/dashboard_staff.html", context=_staff_panel, order=10
+    )
+    extensions.register_panel(
+        "dashboard", template="incidents/panels/dashboard_team.html", context=_team_panel, order=20
+    )
+    extensions.register_trail("case", selectors.get_incident_for_user_or_404)

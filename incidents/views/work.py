@@ -1,0 +1,215 @@
+"""The safeguarding team's work on a case: review meeting, owner, people, actions, notes, closing and after.
+
+Each page finds the case through the scoped selector and calls one service; the services hold every rule.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from safeguard.access import capability_required
+from safeguard.models import Membership
+
+from .. import selectors, services
+from ..errors import CaseError
+from ..forms import (
+    ActionForm,
+    ActionResolveForm,
+    AddendumForm,
+    CloseForm,
+    NoteForm,
+    OwnerForm,
+    PeopleFormSet,
+    ReasonForm,
+    ReviewMeetingForm,
+    attach_errors,
+)
+from ..models import ActionStatus
+from .cases import team_members
+from .common import case_for, form_page
+
+
+def school_staff(school):
+    """Everyone with a role in the school today: meeting attendees, action owners."""
+    members = Membership.objects.active().filter(school=school).values("user")
+    return get_user_model().objects.filter(pk__in=members).order_by("last_name", "first_name")
+
+
+def _page(request, case, form, perform, template, success, **context):
+    return form_page(
+        request,
+        form=form,
+        perform=perform,
+        template=template,
+        context={"case": case, **context},
+        success=success,
+        then=case.get_absolute_url(),
+    )
+
+
+@capability_required("work_cases")
+def review_meeting(request, pk):
+    case = case_for(request, pk)
+    form = ReviewMeetingForm(request.POST or None, staff=school_staff(request.school))
+
+    def perform(data):
+        services.review_meeting_record(
+            actor=request.user,
+            incident=case,
+            held_at=data["held_at"],
+            attendees=list(data["attendees"]),
+            other_attendees=data["other_attendees"],
+            answers=form.answers(),
+        )
+
+    suggestions = {s.criterion: s for s in selectors.criteria_suggestions(case)}
+    return _page(
+        request,
+        case,
+        form,
+        perform,
+        "incidents/review_meeting_form.html",
+        "The initial review meeting is recorded.",
+        suggestions=suggestions,
+        criteria=[(answer, notes, suggestions.get(answer.name)) for answer, notes in form.criteria()],
+    )
+
+
+@require_POST
+@capability_required("work_cases")
+def owner_set(request, pk):
+    case = case_for(request, pk)
+    form = OwnerForm(request.POST, team=team_members(request.school))
+    if form.is_valid():
+        services.incident_assign_owner(actor=request.user, incident=case, owner=form.cleaned_data["owner"])
+        messages.success(request, "The case owner is updated.")
+    return redirect(case.get_absolute_url())
+
+
+@capability_required("work_cases")
+def person_add(request, pk):
+    case = case_for(request, pk)
+    pupils = selectors.pupils_to_name(request.user, request.school)
+    people = PeopleFormSet(request.POST or None, pupils=pupils, prefix="people")
+    if request.method == "POST" and people.is_valid():
+        try:
+            with transaction.atomic():
+                for person in people.filled:
+                    services.involvement_add(actor=request.user, incident=case, **person.service_kwargs())
+        except (CaseError, ValidationError) as error:
+            attach_errors(people.forms[0], error)
+        else:
+            messages.success(request, "The case's people are updated.")
+            return redirect(case.get_absolute_url())
+    return render(request, "incidents/person_form.html", {"case": case, "people": people})
+
+
+@capability_required("work_cases")
+def person_remove(request, pk, person_pk):
+    case = case_for(request, pk)
+    person = get_object_or_404(selectors.case_involvements(case), pk=person_pk)
+    form = ReasonForm(request.POST or None)
+
+    def perform(data):
+        services.involvement_remove(actor=request.user, involvement=person, reason=data["reason"])
+
+    return _page(
+        request,
+        case,
+        form,
+        perform,
+        "incidents/person_remove.html",
+        f"{person.name} is taken off the case; the record of them stays.",
+        person=person,
+    )
+
+
+@capability_required("work_cases")
+def action_add(request, pk):
+    case = case_for(request, pk)
+    form = ActionForm(request.POST or None, staff=school_staff(request.school))
+
+    def perform(data):
+        if data["kind"] == ActionForm.NOT_TAKEN:
+            services.action_record_not_taken(
+                actor=request.user, incident=case, description=data["description"], reason=data["reason"]
+            )
+        else:
+            services.action_add(
+                actor=request.user,
+                incident=case,
+                description=data["description"],
+                owner=data["owner"],
+                due_on=data["due_on"],
+            )
+
+    return _page(request, case, form, perform, "incidents/action_form.html", "The action is recorded.")
+
+
+@capability_required("work_cases")
+def action_resolve(request, pk, action_pk):
+    case = case_for(request, pk)
+    action = get_object_or_404(selectors.case_actions(case), pk=action_pk, status=ActionStatus.OPEN)
+    form = ActionResolveForm(request.POST or None)
+
+    def perform(data):
+        if data["outcome"] == ActionResolveForm.NOT_TAKEN:
+            services.action_not_taken(actor=request.user, action=action, reason=data["notes"])
+        else:
+            services.action_complete(actor=request.user, action=action, notes=data["notes"])
+
+    return _page(request, case, form, perform, "incidents/action_resolve.html", "The action is updated.", action=action)
+
+
+@capability_required("work_cases")
+def note_add(request, pk):
+    case = case_for(request, pk)
+    form = NoteForm(request.POST or None)
+
+    def perform(data):
+        services.note_add(actor=request.user, incident=case, text=data["text"], correction=data["correction"])
+
+    return _page(request, case, form, perform, "incidents/note_form.html", "The note is added to the chronology.")
+
+
+@capability_required("work_cases")
+def case_close(request, pk):
+    case = case_for(request, pk)
+    open_actions = selectors.case_actions(case).filter(status=ActionStatus.OPEN)
+    form = CloseForm(request.POST or None, open_actions=open_actions)
+
+    def perform(data):
+        services.case_close(
+            actor=request.user,
+            incident=case,
+            summary=data["summary"],
+            carried_over=form.carried_over(),
+            **form.secrets(),
+        )
+
+    return _page(request, case, form, perform, "incidents/close_form.html", "The case is closed and signed off.")
+
+
+@capability_required("work_cases")
+def case_reopen(request, pk):
+    case = case_for(request, pk)
+    form = ReasonForm(request.POST or None)
+
+    def perform(data):
+        services.case_reopen(actor=request.user, incident=case, reason=data["reason"])
+
+    return _page(request, case, form, perform, "incidents/reopen_form.html", "The case is reopened.")
+
+
+@capability_required("work_cases")
+def addendum_add(request, pk):
+    case = case_for(request, pk)
+    form = AddendumForm(request.POST or None)
+
+    def perform(data):
+        services.addendum_add(actor=request.user, incident=case, text=data["text"])
+
+    return _page(request, case, form, perform, "incidents/addendum_form.html", "The addendum is added.")

@@ -1,0 +1,63 @@
+"""Where the apps above the core add to its pages: navigation links and panels on a page.
+
+Dependencies point one way (records → referrals → incidents → safeguard), so the core never imports a case app.
+A higher app registers what it adds from its AppConfig.ready(); the lower page asks for what is registered.
+Registering the same thing twice has no further effect, so ready() may run more than once.
+"""
+
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str
+    capability: str  # a policy capability; the link shows only to roles that carry it
+    order: int
+
+
+@dataclass(frozen=True)
+class Panel:
+    template: str
+    context: object  # context(request, **page_context) -> dict, or None to show nothing
+    order: int
+
+
+_nav = {}
+_panels = {}  # slot -> {template: Panel}
+_trails = {}  # kind in the URL -> lookup(user, school, pk), 404 for missing or not theirs
+
+
+def register_nav(*, url_name, label, capability, order):
+    """Add a link to the main navigation for the roles that carry `capability`."""
+    _nav[url_name] = NavItem(url_name, label, capability, order)
+
+
+def nav_items():
+    return sorted(_nav.values(), key=lambda item: item.order)
+
+
+def register_panel(slot, *, template, context, order):
+    """Show `template` on the pages that render `slot`, with the dict `context(request, **page_context)` returns."""
+    _panels.setdefault(slot, {})[template] = Panel(template, context, order)
+
+
+def render_panels(slot, request, **page_context):
+    """The HTML of every panel registered for `slot` that has something to show, in order."""
+    html = []
+    for panel in sorted(_panels.get(slot, {}).values(), key=lambda p: p.order):
+        context = panel.context(request, **page_context)
+        if context is not None:
+            html.append(render_to_string(panel.template, {**page_context, **context}, request=request))
+    return html
+
+
+def register_trail(kind, lookup):
+    """Let the history-and-access-log page open records of `kind`, found through the scoped `lookup`."""
+    _trails[kind] = lookup
+
+
+def trail_lookup(kind):
+    return _trails.get(kind)

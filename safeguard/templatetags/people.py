@@ -1,0 +1,13 @@
+"""How a person is named on a page: their full name, else their username."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def person(user, missing="–"):
+    """`{{ user|person }}`: the user's full name, or username; `missing` when there is no one."""
+    if user is None:
+        return missing
+    return user.get_full_name() or user.get_username()
