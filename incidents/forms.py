@@ -121,6 +121,14 @@ class ConcernForm(forms.Form):
         help_text=Incident._meta.get_field("imagery_description").help_text,
     )
 
+    # A draft may leave anything out; these are needed before it can be submitted (incidents.workflow says so).
+    NEEDED_TO_SUBMIT = ("came_to_light_at", "location", "how_came_to_light", "categories", "harm_kind")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.NEEDED_TO_SUBMIT:
+            self.fields[name].needed_to_submit = True
+
     @classmethod
     def initial_from(cls, incident):
         initial = {name: getattr(incident, name) for name in cls.base_fields if name != "categories"}

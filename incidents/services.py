@@ -83,7 +83,8 @@ def lock_case(*, actor, incident, permission=CHANGE, allow_closed=False):
     return case
 
 
-def _require_text(value, message):
+def require_text(value, message):
+    """`value` stripped, or a refusal with `message` when nothing was written."""
     if not (value or "").strip():
         raise RuleBroken(message)
     return value.strip()
@@ -224,7 +225,7 @@ def involvement_add(
 @transaction.atomic
 def involvement_remove(*, actor, involvement, reason):
     """Take a person off a case (added in error), with the reason; the record of them remains."""
-    reason = _require_text(reason, "Please say why this person is being taken off the case.")
+    reason = require_text(reason, "Please say why this person is being taken off the case.")
     case = _lock_for_involvement(actor, involvement.incident)
     involvement = Involvement.objects.select_for_update().get(pk=involvement.pk, incident=case)
     if involvement.removed_at is None:
@@ -245,7 +246,7 @@ def involvement_remove(*, actor, involvement, reason):
 @transaction.atomic
 def involvement_record_account(*, actor, involvement, own_account):
     """Record a person's own account where none was recorded yet; anything further is a chronology note."""
-    own_account = _require_text(own_account, "Please write down their account.")
+    own_account = require_text(own_account, "Please write down their account.")
     case = _lock_for_involvement(actor, involvement.incident)
     involvement = Involvement.objects.select_for_update().get(pk=involvement.pk, incident=case)
     if case.state != CaseState.DRAFT and involvement.own_account.strip():
@@ -283,7 +284,7 @@ def incident_assign_owner(*, actor, incident, owner):
 @transaction.atomic
 def incident_classify(*, actor, incident, categories, harm_kind, reason, harm_other=""):
     """Correct the 4Cs and kind of harm, with the reason; the concern as first reported stays in the history."""
-    reason = _require_text(reason, "Please say why the category is changing.")
+    reason = require_text(reason, "Please say why the category is changing.")
     case = lock_case(actor=actor, incident=incident)
     if not categories:
         raise RuleBroken("Choose at least one of the 4Cs.")
@@ -390,7 +391,7 @@ def action_complete(*, actor, action, notes="", done_at=None):
 @transaction.atomic
 def action_not_taken(*, actor, action, reason):
     """Record that a planned action was not taken, and why (seed 002: actions not taken, with justification)."""
-    reason = _require_text(reason, "Please give the reason the action was not taken.")
+    reason = require_text(reason, "Please give the reason the action was not taken.")
     case, action = _lock_open_action(actor, action)
     action.status, action.not_taken_reason = ActionStatus.NOT_TAKEN, reason
     audited_save(action, actor=actor, reason="Action not taken", update_fields=["status", "not_taken_reason"])
@@ -403,7 +404,7 @@ def action_not_taken(*, actor, action, reason):
 @transaction.atomic
 def action_record_not_taken(*, actor, incident, description, reason):
     """Record an action considered and decided against, with the justification (seed 002)."""
-    reason = _require_text(reason, "Please give the reason the action was not taken.")
+    reason = require_text(reason, "Please give the reason the action was not taken.")
     case = lock_case(actor=actor, incident=incident)
     action = audited_save(
         Action(
@@ -425,7 +426,7 @@ def action_record_not_taken(*, actor, incident, description, reason):
 @transaction.atomic
 def note_add(*, actor, incident, text, correction=False):
     """Add a note to an open case's chronology; a correction is a new entry, never an edit of an old one."""
-    text = _require_text(text, "Please write the note.")
+    text = require_text(text, "Please write the note.")
     case = lock_case(actor=actor, incident=incident)
     kind = EntryKind.CORRECTION if correction else EntryKind.NOTE
     return chronology_record(incident=case, author=actor, kind=kind, text=text)
@@ -447,7 +448,7 @@ def case_close(*, actor, incident, summary, carried_over=None, password=None, ot
 
 @transaction.atomic
 def _case_close(*, actor, incident, summary, carried_over, method):
-    summary = _require_text(summary, "Please write a closure summary.")
+    summary = require_text(summary, "Please write a closure summary.")
     case = lock_case(actor=actor, incident=incident)
     if not roles_in_school(actor, case.school) & DSL_TEAM:
         raise CasePermissionDenied("Only the DSL or a deputy DSL can close a case.")
@@ -457,7 +458,7 @@ def _case_close(*, actor, incident, summary, carried_over, method):
             raise RuleBroken("One of the actions to carry over is not part of this case.")
         if action.status != ActionStatus.OPEN:
             continue
-        why = _require_text(why, f"Please say why '{action.description[:60]}' is carried over.")
+        why = require_text(why, f"Please say why '{action.description[:60]}' is carried over.")
         action.status, action.carried_over_reason = ActionStatus.CARRIED_OVER, why
         audited_save(
             action, actor=actor, reason="Carried over at closure", update_fields=["status", "carried_over_reason"]
@@ -477,7 +478,7 @@ def _case_close(*, actor, incident, summary, carried_over, method):
 @transaction.atomic
 def case_reopen(*, actor, incident, reason):
     """Reopen a closed case, with the reason."""
-    reason = _require_text(reason, "Please say why the case is being reopened.")
+    reason = require_text(reason, "Please say why the case is being reopened.")
     case = lock_case(actor=actor, incident=incident, allow_closed=True)
     audited_save(Reopening(incident=case, reason=reason, reopened_by=actor), actor=actor, reason="Case reopened")
     chronology_record(incident=case, author=actor, kind=EntryKind.REOPENING, text=reason)
@@ -487,7 +488,7 @@ def case_reopen(*, actor, incident, reason):
 @transaction.atomic
 def addendum_add(*, actor, incident, text):
     """Add later information to a closed case as an addendum; the signed-off record itself stays as it was."""
-    text = _require_text(text, "Please write the addendum.")
+    text = require_text(text, "Please write the addendum.")
     case = lock_case(actor=actor, incident=incident, allow_closed=True)
     if case.state != CaseState.CLOSED:
         raise RuleBroken("This case is open: add a note instead. Addenda are for closed cases.")

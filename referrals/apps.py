@@ -7,6 +7,7 @@ class ReferralsConfig(AppConfig):
 
     def ready(self):
         # The case transition service lives in incidents, below this app; these rules ride on every move it makes.
-        from . import guards
+        from . import guards, panels
 
         guards.register()
+        panels.register()

@@ -10,11 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents.chronology import chronology_record
-from incidents.errors import CasePermissionDenied, RuleBroken
+from incidents.errors import CasePermissionDenied, Problem, RuleBroken
 from incidents.models import CaseState, EntryKind, Involvement
 from incidents.reauth import reauthenticate
 from incidents.selectors import latest_meeting
-from incidents.services import lock_case
+from incidents.services import lock_case, require_text
 from incidents.workflow import SIGN_OFF, case_transition
 from safeguard import policy
 from safeguard.audit import audited_save
@@ -43,12 +43,6 @@ from .selectors import pending_decision, sign_off_refusal
 ANNEX_FIELDS = frozenset(field for field, _ in ANNEX_A)
 
 
-def _require_text(value, message):
-    if not (value or "").strip():
-        raise RuleBroken(message)
-    return value.strip()
-
-
 def _name(user):
     return user.get_full_name() or user.get_username()
 
@@ -69,7 +63,7 @@ def decision_record(*, actor, incident, kind, reasons, plan="", annex_a=None):
     if unknown:
         raise TypeError(f"Unknown Annex A answers: {', '.join(sorted(unknown))}")
     case = lock_case(actor=actor, incident=incident)
-    reasons = _require_text(reasons, "Please give the reasons for the decision.")
+    reasons = require_text(reasons, Problem("Please give the reasons for the decision.", field="reasons"))
     meeting = latest_meeting(case)
 
     if kind == DecisionKind.REFER:
@@ -97,11 +91,15 @@ def decision_record(*, actor, incident, kind, reasons, plan="", annex_a=None):
             f"{CaseState(case.state).label.lower()}."
         )
     problems = criteria_problems(case)
-    missing = [question for field, question in ANNEX_A if not annex_a.get(field, "").strip()]
-    if missing:
-        problems.append("Please answer every Annex A question. Not yet answered: " + " / ".join(missing))
+    problems += [
+        Problem(f"Annex A asks every question of a decision not to refer. Please answer: {question}", field=field)
+        for field, question in ANNEX_A
+        if not annex_a.get(field, "").strip()
+    ]
     if not plan.strip():
-        problems.append("Please write the plan: how the school will support the pupils and manage the risk.")
+        problems.append(
+            Problem("Please write the plan: how the school will support the pupils and manage the risk.", field="plan")
+        )
     if problems:
         raise RuleBroken(" ".join(problems), problems)
 
@@ -139,7 +137,7 @@ def decision_sign_off(*, actor, decision, outcome, comment="", password=None, ot
     """
     outcome = SignOffOutcome(outcome)
     if outcome == SignOffOutcome.SENT_BACK and not (comment or "").strip():
-        raise RuleBroken("Please say why the decision is being sent back.")
+        raise RuleBroken(Problem("Please say why the decision is being sent back.", field="comment"))
     refusal = sign_off_refusal(actor, decision)
     if refusal:
         raise CasePermissionDenied(refusal)
@@ -185,7 +183,7 @@ def signatory_designate(*, actor, school, user, reason):
     """Name a senior leader to sign off decisions not to refer where the headteacher is also the DSL."""
     if not policy.can(roles_in_school(actor, school), "designate_signatory"):
         raise PermissionDenied("Only the headteacher can name a signatory.")
-    reason = _require_text(reason, "Please say why this person is being named as a signatory.")
+    reason = require_text(reason, "Please say why this person is being named as a signatory.")
     roles = roles_in_school(user, school) - {Role.INSPECTOR, Role.TRUST_LEAD}
     if not roles:
         raise RuleBroken(f"{_name(user)} does not work at this school.")
@@ -240,7 +238,7 @@ def referral_make(
     """
     case = lock_case(actor=actor, incident=incident)
     if case.state in ESCALATING_FROM and not (reason or "").strip():
-        raise RuleBroken("Please say why the case is being escalated to a referral.")
+        raise RuleBroken(Problem("Please say why the case is being escalated to a referral.", field="reason"))
     made_by = made_by or actor
     if not roles_in_school(made_by, case.school):
         raise RuleBroken(f"{_name(made_by)} does not work at this school.")
@@ -308,7 +306,7 @@ def referral_acknowledge(*, actor, referral, acknowledged_at=None, notes=""):
 @transaction.atomic
 def referral_follow_up(*, actor, referral, method, notes, at=None, response_received=False):
     """Record an attempt to reach the agency (every one counts: Ofsted looks for tenacity), and any answer."""
-    notes = _require_text(notes, "Please note what was said or done.")
+    notes = require_text(notes, "Please note what was said or done.")
     case, referral = _lock_referral(actor, referral)
     follow_up = audited_save(
         FollowUp(
@@ -339,8 +337,8 @@ def referral_follow_up(*, actor, referral, method, notes, at=None, response_rece
 @transaction.atomic
 def referral_escalate(*, actor, referral, to_whom, reason, at=None):
     """Record escalating a referral (e.g. no acknowledgement after a working day), to whom and why."""
-    to_whom = _require_text(to_whom, "Please say to whom it was escalated.")
-    reason = _require_text(reason, "Please say why it was escalated.")
+    to_whom = require_text(to_whom, "Please say to whom it was escalated.")
+    reason = require_text(reason, "Please say why it was escalated.")
     case, referral = _lock_referral(actor, referral)
     escalation = audited_save(
         Escalation(referral=referral, at=at or timezone.now(), by=actor, to_whom=to_whom, reason=reason),

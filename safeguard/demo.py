@@ -33,32 +33,24 @@ SCHOOL_PEOPLE = [
     ("staff1", "Daniel", "Moss", Role.STAFF),
     ("staff2", "Aisha", "Bello", Role.STAFF),
 ]
-FIRST_NAMES = [
-    "Amelia",
-    "Oliver",
-    "Isla",
-    "Noah",
-    "Ava",
-    "Leo",
-    "Mia",
-    "Arthur",
-    "Freya",
-    "Muhammad",
-    "Lily",
-    "Oscar",
-    "Grace",
-    "George",
-    "Zara",
-    "Harry",
-    "Ivy",
-    "Jack",
-    "Evie",
-    "Theo",
-    "Ella",
-    "Finley",
-    "Ruby",
-    "Charlie",
-]
+# First names by the sex recorded on the register, so that the demo cases read true.
+FIRST_NAMES = {
+    "F": ["Amelia", "Isla", "Ava", "Mia", "Freya", "Lily", "Grace", "Zara", "Ivy", "Evie", "Ella", "Ruby"],
+    "M": [
+        "Oliver",
+        "Noah",
+        "Leo",
+        "Arthur",
+        "Muhammad",
+        "Oscar",
+        "George",
+        "Harry",
+        "Jack",
+        "Theo",
+        "Finley",
+        "Charlie",
+    ],
+}
 LAST_NAMES = [
     "Smith",
     "Jones",
@@ -118,14 +110,15 @@ def register_csv(school_index, year_groups, today):
     writer.writeheader()
     for n in range(PUPILS_PER_SCHOOL):
         year = year_groups[n % len(year_groups)]
+        sex = "F" if n % 2 else "M"
         writer.writerow(
             {
                 "upn": f"D{school_index:03d}{n:08d}0",
-                "first_name": rng.choice(FIRST_NAMES),
+                "first_name": rng.choice(FIRST_NAMES[sex]),
                 "last_name": rng.choice(LAST_NAMES),
                 "date_of_birth": _birth_date(rng, year, today).isoformat(),
                 "year_group": year,
-                "sex": "F" if n % 2 else "M",
+                "sex": sex,
                 "send": "yes" if n % 7 == 3 else "no",
                 "looked_after": "yes" if n % 13 == 5 else "no",
                 "known_to_social_care": "yes" if n % 11 == 4 else "no",

@@ -88,6 +88,16 @@ EXPECTED = {
     "incidents:case_close": CASE_WORK,
     "incidents:case_reopen": CASE_WORK,
     "incidents:addendum_add": CASE_WORK,
+    "referrals:decision": CASE_WORK,
+    # The headteacher signs; staff and inspectors cannot see the case at all, so for them it does not exist.
+    "referrals:sign_off": signed_in_only(403, **{HEAD: 200, STAFF: 404, INSPECTOR: 404, OTHER_SCHOOL: 404}),
+    "referrals:referral_new": CASE_WORK,
+    "referrals:follow_up": CASE_WORK,
+    "referrals:escalate": CASE_WORK,
+    "referrals:outcome": CASE_WORK,
+    "referrals:parent_contact": CASE_WORK,
+    "referrals:signatories": signed_in_only(403, **{HEAD: 200}),
+    "referrals:signatory_end": POST_ONLY,
 }
 
 
@@ -112,6 +122,9 @@ def world(school, other_school, trust, people, signed_in):
     draft = make_case(school=school, state="draft")
     action = services.action_add(actor=users[DSL], incident=case, description="Speak to the form tutor")
     person = case.involvements.get()
+    awaiting = make_case(school=school, state="awaiting_sign_off")
+    referred = make_case(school=school, state="referred")
+    referral = {"pk": referred.pk, "rid": referred.referrals.get().pk}
     on_case = {"pk": case.pk}
     return {
         "clients": clients,
@@ -134,8 +147,23 @@ def world(school, other_school, trust, people, signed_in):
             "incidents:case_close": on_case,
             "incidents:case_reopen": on_case,
             "incidents:addendum_add": on_case,
+            "referrals:decision": on_case,
+            "referrals:sign_off": {"pk": awaiting.pk},
+            "referrals:referral_new": on_case,
+            "referrals:follow_up": referral,
+            "referrals:escalate": referral,
+            "referrals:outcome": referral,
+            "referrals:parent_contact": on_case,
+            "referrals:signatory_end": {"sid": 1},
         },
-        "forbidden_text": [school.name, pupil.first_name, pupil.upn, case.reference, report.reference],
+        "forbidden_text": [
+            school.name,
+            pupil.first_name,
+            pupil.upn,
+            case.reference,
+            report.reference,
+            referred.reference,
+        ],
     }
 
 

@@ -13,7 +13,7 @@ from .. import selectors, services
 from ..filters import CaseFilter
 from ..models import CRITERIA, QUESTIONS, CaseState
 from ..workflow import NEXT_STEP
-from .common import case_for
+from .common import case_for, meeting_answers
 
 PAGE_SIZE = 25
 
@@ -59,8 +59,8 @@ def case_detail(request, pk):
         "people": people,
         "team": team_members(request.school) if can_work else [],
         "meeting": meeting,
-        "meeting_questions": _answers(meeting, QUESTIONS),
-        "meeting_criteria": _answers(meeting, CRITERIA),
+        "meeting_questions": meeting_answers(meeting, QUESTIONS),
+        "meeting_criteria": meeting_answers(meeting, CRITERIA),
         "actions": selectors.case_actions(case),
         "chronology": selectors.case_chronology(case),
         "can_work": can_work,
@@ -70,15 +70,6 @@ def case_detail(request, pk):
     }
     context["panels"] = extensions.render_panels("case", request, **context)
     return render(request, "incidents/case_detail.html", context)
-
-
-def _answers(meeting, items):
-    """(question, answer label, notes) for each of a meeting's questions or criteria."""
-    if meeting is None:
-        return []
-    return [
-        (label, getattr(meeting, f"get_{name}_display")(), getattr(meeting, f"{name}_notes")) for name, label in items
-    ]
 
 
 @capability_required("view_cases")

@@ -1,8 +1,13 @@
-"""What the case pages share: finding the case through the scoped selector, and a form that calls one service."""
+"""What the case pages share (here and in the referrals app): finding the case through the scoped selector,
+the people a page may name, and a form that calls one service."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+
+from safeguard.models import Membership
+from safeguard.roles import Role
 
 from ..errors import CaseError
 from ..forms import attach_errors
@@ -14,17 +19,37 @@ def case_for(request, pk):
     return get_incident_for_user_or_404(request.user, request.school, pk)
 
 
-def form_page(request, *, form, perform, template, context, success, then):
-    """Show `form`; on a valid post, call `perform(cleaned_data)` (one service), then go to `then`.
+def working_staff(school):
+    """Everyone working at the school today: meeting attendees, action owners, who referred or told parents.
 
-    A refusal from the service is shown beside its field (or at the top) with everything typed kept.
+    Inspectors read; they take no part in the work.
+    """
+    members = Membership.objects.active().filter(school=school).exclude(role=Role.INSPECTOR).values("user")
+    return get_user_model().objects.filter(pk__in=members).order_by("last_name", "first_name")
+
+
+def meeting_answers(meeting, items):
+    """(question, answer, notes) for each of a review meeting's questions or criteria (`items`)."""
+    if meeting is None:
+        return []
+    return [
+        (label, getattr(meeting, f"get_{name}_display")(), getattr(meeting, f"{name}_notes")) for name, label in items
+    ]
+
+
+def form_page(request, case, form, perform, template, success, then=None, **context):
+    """Show `form` on a page of `case`; on a valid post call `perform(cleaned_data)` (one service), then go on.
+
+    `success` (the message) and `then` (where to go; the case page by default) may be functions of what the
+    service returned. A refusal is shown beside its field, or at the top, with everything typed kept.
     """
     if request.method == "POST" and form.is_valid():
         try:
-            perform(form.cleaned_data)
+            result = perform(form.cleaned_data)
         except (CaseError, ValidationError) as error:
             attach_errors(form, error)
         else:
-            messages.success(request, success)
-            return redirect(then)
-    return render(request, template, {**context, "form": form})
+            messages.success(request, success(result) if callable(success) else success)
+            target = then(result) if callable(then) else then
+            return redirect(target or case.get_absolute_url())
+    return render(request, template, {"case": case, **context, "form": form})

@@ -4,14 +4,12 @@ Each page finds the case through the scoped selector and calls one service; the 
 """
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from safeguard.access import capability_required
-from safeguard.models import Membership
 
 from .. import selectors, services
 from ..errors import CaseError
@@ -29,31 +27,13 @@ from ..forms import (
 )
 from ..models import ActionStatus
 from .cases import team_members
-from .common import case_for, form_page
-
-
-def school_staff(school):
-    """Everyone with a role in the school today: meeting attendees, action owners."""
-    members = Membership.objects.active().filter(school=school).values("user")
-    return get_user_model().objects.filter(pk__in=members).order_by("last_name", "first_name")
-
-
-def _page(request, case, form, perform, template, success, **context):
-    return form_page(
-        request,
-        form=form,
-        perform=perform,
-        template=template,
-        context={"case": case, **context},
-        success=success,
-        then=case.get_absolute_url(),
-    )
+from .common import case_for, form_page, working_staff
 
 
 @capability_required("work_cases")
 def review_meeting(request, pk):
     case = case_for(request, pk)
-    form = ReviewMeetingForm(request.POST or None, staff=school_staff(request.school))
+    form = ReviewMeetingForm(request.POST or None, staff=working_staff(request.school))
 
     def perform(data):
         services.review_meeting_record(
@@ -66,7 +46,7 @@ def review_meeting(request, pk):
         )
 
     suggestions = {s.criterion: s for s in selectors.criteria_suggestions(case)}
-    return _page(
+    return form_page(
         request,
         case,
         form,
@@ -116,7 +96,7 @@ def person_remove(request, pk, person_pk):
     def perform(data):
         services.involvement_remove(actor=request.user, involvement=person, reason=data["reason"])
 
-    return _page(
+    return form_page(
         request,
         case,
         form,
@@ -130,7 +110,7 @@ def person_remove(request, pk, person_pk):
 @capability_required("work_cases")
 def action_add(request, pk):
     case = case_for(request, pk)
-    form = ActionForm(request.POST or None, staff=school_staff(request.school))
+    form = ActionForm(request.POST or None, staff=working_staff(request.school))
 
     def perform(data):
         if data["kind"] == ActionForm.NOT_TAKEN:
@@ -146,7 +126,7 @@ def action_add(request, pk):
                 due_on=data["due_on"],
             )
 
-    return _page(request, case, form, perform, "incidents/action_form.html", "The action is recorded.")
+    return form_page(request, case, form, perform, "incidents/action_form.html", "The action is recorded.")
 
 
 @capability_required("work_cases")
@@ -161,7 +141,9 @@ def action_resolve(request, pk, action_pk):
         else:
             services.action_complete(actor=request.user, action=action, notes=data["notes"])
 
-    return _page(request, case, form, perform, "incidents/action_resolve.html", "The action is updated.", action=action)
+    return form_page(
+        request, case, form, perform, "incidents/action_resolve.html", "The action is updated.", action=action
+    )
 
 
 @capability_required("work_cases")
@@ -172,7 +154,7 @@ def note_add(request, pk):
     def perform(data):
         services.note_add(actor=request.user, incident=case, text=data["text"], correction=data["correction"])
 
-    return _page(request, case, form, perform, "incidents/note_form.html", "The note is added to the chronology.")
+    return form_page(request, case, form, perform, "incidents/note_form.html", "The note is added to the chronology.")
 
 
 @capability_required("work_cases")
@@ -190,7 +172,7 @@ def case_close(request, pk):
             **form.secrets(),
         )
 
-    return _page(request, case, form, perform, "incidents/close_form.html", "The case is closed and signed off.")
+    return form_page(request, case, form, perform, "incidents/close_form.html", "The case is closed and signed off.")
 
 
 @capability_required("work_cases")
@@ -201,7 +183,7 @@ def case_reopen(request, pk):
     def perform(data):
         services.case_reopen(actor=request.user, incident=case, reason=data["reason"])
 
-    return _page(request, case, form, perform, "incidents/reopen_form.html", "The case is reopened.")
+    return form_page(request, case, form, perform, "incidents/reopen_form.html", "The case is reopened.")
 
 
 @capability_required("work_cases")
@@ -212,4 +194,4 @@ def addendum_add(request, pk):
     def perform(data):
         services.addendum_add(actor=request.user, incident=case, text=data["text"])
 
-    return _page(request, case, form, perform, "incidents/addendum_form.html", "The addendum is added.")
+    return form_page(request, case, form, perform, "incidents/addendum_form.html", "The addendum is added.")

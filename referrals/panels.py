@@ -1,0 +1,64 @@
+"""What this app adds to the core's pages: the decision, referrals and parents on the case page; sign-offs
+waiting and referrals awaiting their outcome on the dashboard; the headteacher's signatories page."""
+
+from django.utils import timezone
+
+from incidents.models import CaseState
+from incidents.selectors import case_involvements
+from safeguard import extensions, policy
+from safeguard.roles import Role
+
+from . import selectors
+
+DASHBOARD_REFERRALS_SHOWN = 20
+
+
+def _latest_parent_contacts(case):
+    """(involvement, its latest parent-contact record or None) for each pupil involved in the case."""
+    latest = {contact.involvement_id: contact for contact in selectors.parent_contacts_for_case(case)}
+    return [(person, latest.get(person.pk)) for person in case_involvements(case).filter(pupil__isnull=False)]
+
+
+def _case_panel(request, case, can_work, is_open, **_):
+    now = timezone.now()
+    referrals = list(selectors.referrals_for_case(case))
+    for referral in referrals:
+        referral.overdue = referral.is_overdue(now)
+    pending = selectors.pending_decision(case)
+    return {
+        "decisions": selectors.decisions_for_case(case),
+        "referrals": referrals,
+        "parents": _latest_parent_contacts(case),
+        "can_decide": can_work and case.state == CaseState.UNDER_REVIEW,
+        "can_refer": can_work and is_open,
+        "can_follow_up": can_work and is_open,
+        "pending": pending,
+        "can_sign": pending is not None and selectors.can_sign_off(request.user, pending),
+    }
+
+
+def _dashboard_panel(request, school, roles, **_):
+    queue = selectors.sign_off_queue_for_user(request.user, school)
+    show_queue = Role.HEADTEACHER in roles or bool(queue)
+    team = policy.can(roles, "work_cases")
+    if not (show_queue or team):
+        return None
+    context = {"show_queue": show_queue, "queue": queue, "team": team}
+    if team:
+        now = timezone.now()
+        waiting = selectors.referrals_awaiting_outcome_for_user(request.user, school)
+        context["waiting_count"] = waiting.count()
+        context["waiting"] = list(waiting[:DASHBOARD_REFERRALS_SHOWN])
+        for referral in context["waiting"]:
+            referral.overdue = referral.is_overdue(now)
+    return context
+
+
+def register():
+    extensions.register_nav(
+        url_name="referrals:signatories", label="Signatories", capability="designate_signatory", order=40
+    )
+    extensions.register_panel("case", template="referrals/panels/case.html", context=_case_panel, order=10)
+    extensions.register_panel(
+        "dashboard", template="referrals/panels/dashboard.html", context=_dashboard_panel, order=5
+    )

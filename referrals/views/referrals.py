@@ -1,0 +1,127 @@
+"""Referrals to other agencies, and their follow-up until the outcome is known (Ofsted looks for tenacity)."""
+
+from django.utils import timezone
+
+from incidents.views.common import case_for, form_page, working_staff
+from safeguard.access import capability_required
+
+from .. import services
+from ..forms import EscalationForm, FollowUpForm, OutcomeForm, ReferralForm
+from .common import referral_for
+
+
+def _now():
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+@capability_required("work_cases")
+def referral_new(request, pk):
+    case = case_for(request, pk)
+    escalating = case.state in services.ESCALATING_FROM
+    form = ReferralForm(
+        request.POST or None,
+        staff=working_staff(request.school),
+        escalating=escalating,
+        initial={"made_at": _now(), "made_by": request.user},
+    )
+
+    def perform(data):
+        return services.referral_make(
+            actor=request.user,
+            incident=case,
+            agency=data["agency"],
+            agency_other=data["agency_other"],
+            made_at=data["made_at"],
+            made_by=data["made_by"],
+            method=data["method"],
+            reference_number=data["reference_number"],
+            contact_name=data["contact_name"],
+            contact_details=data["contact_details"],
+            information_shared=data["information_shared"],
+            reason=data.get("reason", ""),
+        )
+
+    return form_page(
+        request,
+        case,
+        form,
+        perform,
+        "referrals/referral_form.html",
+        lambda referral: f"The referral to {referral.agency_name} is recorded.",
+        escalating=escalating,
+    )
+
+
+@capability_required("work_cases")
+def follow_up(request, pk, rid):
+    case = case_for(request, pk)
+    referral = referral_for(case, rid)
+    form = FollowUpForm(request.POST or None, initial={"at": _now()})
+
+    def perform(data):
+        return services.referral_follow_up(
+            actor=request.user,
+            referral=referral,
+            at=data["at"],
+            method=data["method"],
+            notes=data["notes"],
+            response_received=data["response_received"],
+        )
+
+    return form_page(
+        request,
+        case,
+        form,
+        perform,
+        "referrals/follow_up_form.html",
+        "The follow-up is recorded.",
+        referral=referral,
+    )
+
+
+@capability_required("work_cases")
+def escalate(request, pk, rid):
+    case = case_for(request, pk)
+    referral = referral_for(case, rid)
+    form = EscalationForm(request.POST or None)
+
+    def perform(data):
+        return services.referral_escalate(
+            actor=request.user, referral=referral, to_whom=data["to_whom"], reason=data["reason"]
+        )
+
+    return form_page(
+        request,
+        case,
+        form,
+        perform,
+        "referrals/escalation_form.html",
+        "The escalation is recorded.",
+        referral=referral,
+    )
+
+
+@capability_required("work_cases")
+def outcome(request, pk, rid):
+    case = case_for(request, pk)
+    referral = referral_for(case, rid)
+    form = OutcomeForm(request.POST or None, agency=referral.agency, initial={"outcome_at": _now()})
+
+    def perform(data):
+        return services.referral_record_outcome(
+            actor=request.user,
+            referral=referral,
+            outcome=data["outcome"],
+            outcome_at=data["outcome_at"],
+            notes=data["outcome_notes"],
+        )
+
+    return form_page(
+        request,
+        case,
+        form,
+        perform,
+        "referrals/outcome_form.html",
+        lambda done: f"The outcome from {done.agency_name} is recorded.",
+        referral=referral,
+    )

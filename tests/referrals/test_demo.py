@@ -1,0 +1,149 @@
+"""`manage.py seed_demo`: the demo trust, schools and people, and a dozen cases in every state, built once."""
+
+import io
+from collections import defaultdict
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.db import models
+from django.test import override_settings
+
+from incidents.models import ActionStatus, CaseState, Incident
+from referrals.models import Agency, DecisionKind, DecisionStatus, Outcome, ParentContact, Referral
+from safeguard.demo import SCHOOLS
+from safeguard.models import School
+from safeguard.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+CASE_APPS = ("incidents", "referrals")
+BLAMING_PHRASES = ("child pornography", "should not have sent", "put themselves at risk")
+
+
+def seed_demo():
+    out = io.StringIO()
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def seeded():
+    """The demo seeded twice over, as `make demo` run twice would leave it; returns both runs' output."""
+    return seed_demo(), seed_demo()
+
+
+def states_by_school():
+    found = defaultdict(set)
+    for key, _name, urn, _years in SCHOOLS:
+        found[key] = set(Incident.objects.filter(school__urn=urn).values_list("state", flat=True))
+    return found
+
+
+def case_models(history):
+    """The models of the case apps: their history models if `history`, else the records themselves."""
+    for label in CASE_APPS:
+        for model in apps.get_app_config(label).get_models():
+            if model.__name__.startswith("Historical") == history:
+                yield model
+
+
+def test_seed_demo_is_refused_without_debug():
+    with override_settings(DEBUG=False), pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not School.objects.exists()
+
+
+def test_seed_demo_adds_the_cases_once_and_prints_the_sign_ins(seeded):
+    first, second = seeded
+
+    assert "riverside.dsl" in first and "Every demo account's password is" in first
+    assert "Demo cases added: 12." in first
+    assert "none added" in second
+    assert Incident.objects.count() == 12
+
+
+def test_every_state_appears_across_the_demo_schools(seeded):
+    found = states_by_school()
+
+    assert set().union(*found.values()) == {
+        CaseState.DRAFT,
+        CaseState.REPORTED,
+        CaseState.UNDER_REVIEW,
+        CaseState.REFERRED,
+        CaseState.AWAITING_SIGN_OFF,
+        CaseState.MANAGED_IN_SCHOOL,
+        CaseState.CLOSED,
+    }
+    for key in ("riverside", "hillview"):
+        assert {CaseState.REPORTED, CaseState.UNDER_REVIEW, CaseState.REFERRED, CaseState.CLOSED} <= found[key], key
+    draft = Incident.objects.get(state=CaseState.DRAFT)
+    assert draft.reported_by.memberships.filter(role=Role.STAFF, school=draft.school).exists()
+
+
+def test_referrals_follow_up_and_outcomes(seeded):
+    waiting = Referral.objects.get(agency=Agency.POLICE_101, outcome="")
+    assert waiting.incident.state == CaseState.REFERRED
+    assert waiting.follow_ups.exists()
+
+    social_care = Referral.objects.get(agency=Agency.SOCIAL_CARE)
+    assert social_care.outcome and social_care.incident.state == CaseState.REFERRED
+    assert social_care.incident.actions.filter(status=ActionStatus.OPEN).exists()
+
+    outcome_21 = Referral.objects.get(outcome=Outcome.OUTCOME_21)
+    assert outcome_21.incident.state == CaseState.CLOSED
+
+
+def test_managed_in_school_cases_are_signed_off_by_the_head(seeded):
+    managed = Incident.objects.filter(
+        decisions__kind=DecisionKind.MANAGE_IN_SCHOOL, decisions__status=DecisionStatus.SIGNED_OFF
+    )
+    assert {case.state for case in managed} == {CaseState.MANAGED_IN_SCHOOL, CaseState.CLOSED}
+    for case in managed:
+        signer = case.decisions.get().sign_offs.get().signed_by
+        assert signer.memberships.filter(role=Role.HEADTEACHER, school=case.school).exists()
+        assert not case.referrals.exists()
+
+
+def test_each_reviewed_case_has_a_meeting_and_a_criterion_met_means_a_referral(seeded):
+    reviewed = Incident.objects.exclude(state__in=[CaseState.DRAFT, CaseState.REPORTED])
+    assert reviewed.count() == 9
+    for case in reviewed:
+        meeting = case.review_meetings.get()
+        assert meeting.attendees.exists()
+        if meeting.criteria_met:
+            assert case.referrals.exists(), case.reference
+    assert Incident.objects.filter(harm_kind="sextortion", review_meetings__coercion_or_capacity="yes").exists()
+
+
+def test_parents_and_actions_are_recorded(seeded):
+    assert ParentContact.objects.filter(told=True).exists()
+    not_told = ParentContact.objects.get(told=False)
+    assert not_told.reasons_not_told
+    statuses = set(Incident.objects.values_list("actions__status", flat=True))
+    assert {ActionStatus.DONE, ActionStatus.OPEN, ActionStatus.NOT_TAKEN} <= statuses
+
+
+def test_hillview_cases_are_about_primary_pupils(seeded):
+    years = set(Incident.objects.filter(school__urn="140002").values_list("involvements__pupil__year_group", flat=True))
+    assert years - {None} <= {"3", "4", "5", "6"}
+
+
+def test_every_case_history_row_names_a_person(seeded):
+    rows = 0
+    for model in case_models(history=True):
+        assert not model.objects.filter(history_user__isnull=True).exists(), model.__name__
+        rows += model.objects.count()
+    assert rows > 100
+
+
+def test_no_case_text_uses_blaming_or_wrong_language(seeded):
+    for model in case_models(history=False):
+        text_fields = [f.name for f in model._meta.get_fields() if isinstance(f, models.CharField | models.TextField)]
+        if not text_fields:
+            continue
+        for values in model.objects.values_list(*text_fields):
+            text = " ".join(values).lower()
+            for phrase in BLAMING_PHRASES:
+                assert phrase not in text, f"{model.__name__}: {phrase}"
