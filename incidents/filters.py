@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from .forms import DateInput, PeopleChoiceField
 from .models import CaseState, FourC, Incident, Involvement
+from .selectors import case_ids_for_pupil
 
 
 class PeopleFilter(django_filters.ModelChoiceFilter):
@@ -43,7 +44,7 @@ class CaseFilter(django_filters.FilterSet):
         self.filters["owner"].queryset = team
 
     def by_pupil(self, cases, name, pupil):
-        return cases.filter(pk__in=Involvement.objects.current().filter(pupil=pupil).values("incident"))
+        return cases.filter(pk__in=case_ids_for_pupil(pupil))
 
     def by_category(self, cases, name, category):
         return cases.filter(**{Incident.CATEGORY_FIELDS[FourC(category)]: True})

@@ -24,6 +24,15 @@ def _team_panel(request, school, roles, **_):
     }
 
 
+def _pupil_cases_panel(request, pupil, roles, **_):
+    if not policy.can(roles, "view_cases"):
+        return None
+    cases = selectors.incident_list_for_user(request.user, request.school).filter(
+        pk__in=selectors.case_ids_for_pupil(pupil)
+    )
+    return {"pupil_cases": cases}
+
+
 def register():
     extensions.register_nav(url_name="incidents:concern_new", label="Log a concern", capability="log_concern", order=10)
     extensions.register_nav(
@@ -36,5 +45,8 @@ def register():
     )
     extensions.register_panel(
         "dashboard", template="incidents/panels/dashboard_team.html", context=_team_panel, order=20
+    )
+    extensions.register_panel(
+        "pupil", template="incidents/panels/pupil_cases.html", context=_pupil_cases_panel, order=10
     )
     extensions.register_trail("case", selectors.get_incident_for_user_or_404)

@@ -196,11 +196,14 @@ def latest_meeting(incident):
     return InitialReviewMeeting.objects.filter(incident=incident).order_by("-held_at", "-pk").first()
 
 
+def case_ids_for_pupil(pupil):
+    """The ids of the cases `pupil` is part of, as a subquery; narrow a scoped case list with it."""
+    return Involvement.objects.current().filter(pupil=pupil).values("incident")
+
+
 def pupil_chronology_for_user(user, school, pupil):
     """Every chronology entry of every case the user may see in which `pupil` is involved, as one timeline."""
-    cases = incident_list_for_user(user, school).filter(
-        pk__in=Involvement.objects.current().filter(pupil=pupil).values("incident")
-    )
+    cases = incident_list_for_user(user, school).filter(pk__in=case_ids_for_pupil(pupil))
     return (
         ChronologyEntry.objects.filter(incident__in=cases.values("pk"))
         .select_related("incident", "author")

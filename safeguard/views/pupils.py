@@ -3,7 +3,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 
-from .. import selectors
+from .. import extensions, selectors
 from ..access import capability_required
 from ..audit import log_access
 from ..forms import PupilImportForm, PupilSearchForm
@@ -28,7 +28,8 @@ def pupil_list(request):
 def pupil_detail(request, pk):
     pupil = selectors.get_pupil_for_user_or_404(request.user, request.school, pk)
     log_access(user=request.user, obj=pupil, school=request.school)
-    return render(request, "safeguard/pupil_detail.html", {"pupil": pupil})
+    panels = extensions.render_panels("pupil", request, pupil=pupil, roles=request.roles)
+    return render(request, "safeguard/pupil_detail.html", {"pupil": pupil, "panels": panels})
 
 
 @capability_required("import_pupils")

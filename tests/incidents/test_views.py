@@ -233,3 +233,15 @@ def test_the_case_history_page_shows_changes_and_views(client, signed_in, school
     page = client.get(f"/trail/case/{case.pk}/").content.decode()
 
     assert "Review started" in page and "Viewed" in page
+
+
+def test_the_pupil_page_lists_the_cases_the_pupil_is_part_of(client, signed_in, school, dsl, other_school):
+    pupil = PupilFactory(school=school)
+    mine = make_case(school=school, state="under_review", pupils=[pupil])
+    other = make_case(school=school, state="reported")
+    signed_in(dsl, school=school)
+
+    page = client.get(f"/pupils/{pupil.pk}/").content.decode()
+
+    assert mine.reference in page and other.reference not in page
+    assert f'href="/cases/pupils/{pupil.pk}/"' in page
