@@ -199,6 +199,17 @@ class BasePeopleFormSet(forms.BaseFormSet):
 PeopleFormSet = forms.formset_factory(PersonForm, formset=BasePeopleFormSet, extra=2, max_num=20)
 
 
+class ClassifyForm(forms.Form):
+    """The team's correction of the 4Cs and kind of harm; the concern as first reported stays in the history."""
+
+    categories = forms.MultipleChoiceField(
+        label="Which of the 4Cs", choices=FourC.choices, widget=forms.CheckboxSelectMultiple
+    )
+    harm_kind = forms.ChoiceField(label="Kind of harm", choices=[("", "Choose one")] + HarmKind.choices)
+    harm_other = forms.CharField(label="Kind of harm, if other", required=False, max_length=200)
+    reason = forms.CharField(label="Why it is changing", widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("cases/<int:pk>/people/<int:person_pk>/remove/", work.person_remove, name="person_remove"),
     path("cases/<int:pk>/actions/new/", work.action_add, name="action_add"),
     path("cases/<int:pk>/actions/<int:action_pk>/", work.action_resolve, name="action_resolve"),
+    path("cases/<int:pk>/category/", work.classify, name="classify"),
     path("cases/<int:pk>/notes/new/", work.note_add, name="note_add"),
     path("cases/<int:pk>/close/", work.case_close, name="case_close"),
     path("cases/<int:pk>/reopen/", work.case_reopen, name="case_reopen"),

@@ -17,6 +17,7 @@ from ..forms import (
     ActionForm,
     ActionResolveForm,
     AddendumForm,
+    ClassifyForm,
     CloseForm,
     NoteForm,
     OwnerForm,
@@ -144,6 +145,22 @@ def action_resolve(request, pk, action_pk):
     return form_page(
         request, case, form, perform, "incidents/action_resolve.html", "The action is updated.", action=action
     )
+
+
+@capability_required("work_cases")
+def classify(request, pk):
+    case = case_for(request, pk)
+    initial = {
+        "categories": [c.value for c in case.categories],
+        "harm_kind": case.harm_kind,
+        "harm_other": case.harm_other,
+    }
+    form = ClassifyForm(request.POST or None, initial=initial)
+
+    def perform(data):
+        services.incident_classify(actor=request.user, incident=case, **data)
+
+    return form_page(request, case, form, perform, "incidents/classify_form.html", "The category is corrected.")
 
 
 @capability_required("work_cases")

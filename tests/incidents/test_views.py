@@ -245,3 +245,17 @@ def test_the_pupil_page_lists_the_cases_the_pupil_is_part_of(client, signed_in, 
 
     assert mine.reference in page and other.reference not in page
     assert f'href="/cases/pupils/{pupil.pk}/"' in page
+
+
+def test_the_team_corrects_the_category_with_a_reason(client, signed_in, school, dsl):
+    case = make_case(school=school, state="under_review", categories=["conduct"], harm_kind="nudes_sharing")
+    signed_in(dsl, school=school)
+    data = {"categories": ["contact"], "harm_kind": "sextortion", "harm_other": ""}
+
+    response = client.post(f"/cases/{case.pk}/category/", data)
+    assert response.context["form"].errors["reason"] == ["This field is required."]
+
+    client.post(f"/cases/{case.pk}/category/", {**data, "reason": "He is demanding money: this is sextortion."})
+    case.refresh_from_db()
+    assert case.categories == ["contact"] and case.harm_kind == "sextortion"
+    assert case.history.filter(harm_kind="nudes_sharing").exists()  # as first reported, still on record
