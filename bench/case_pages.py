@@ -80,7 +80,8 @@ def main():
 if __name__ == "__main__":
     logging.disable(logging.INFO)  # the email task and the lockout log every case built
     setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0)
+    connection.settings_dict["TEST"]["NAME"] = "bench_safeguard"  # apart from the test suite's database
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         main()
     finally:
