@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .errors import CaseError
+from .language import wording_prompts
 from .models import (
     CRITERIA,
     QUESTIONS,
@@ -61,6 +62,15 @@ def user_choice_label(user):
     return user.get_full_name() or user.get_username()
 
 
+class WordingCheck:
+    """A form whose free text (the fields named in WORDING_FIELDS) is read for wording that blames a child."""
+
+    WORDING_FIELDS = ()
+
+    def wording_prompts(self):
+        return wording_prompts([(self.fields[n].label, self.cleaned_data.get(n) or "") for n in self.WORDING_FIELDS])
+
+
 def pupil_choice_label(pupil):
     return f"{pupil.last_name}, {pupil.first_name} ({pupil.get_year_group_display()})"
 
@@ -78,8 +88,11 @@ class PeopleMultipleChoiceField(forms.ModelMultipleChoiceField):
 # --- Logging a concern --------------------------------------------------------------------------------------
 
 
-class ConcernForm(forms.Form):
+class ConcernForm(WordingCheck, forms.Form):
     """What the member of staff saw or was told. Everything may be left for later in a draft."""
+
+    # Not the child's own words: those are kept exactly as the child said them.
+    WORDING_FIELDS = ("how_came_to_light_detail", "observations", "imagery_description")
 
     came_to_light_at = when_field("When it came to light", required=False)
     occurred_at = when_field(
@@ -304,14 +317,16 @@ class ActionResolveForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(WordingCheck, forms.Form):
+    WORDING_FIELDS = ("text",)
     text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 4}))
     correction = forms.BooleanField(
         label="This corrects an earlier entry (the earlier entry stays as it was)", required=False
     )
 
 
-class AddendumForm(forms.Form):
+class AddendumForm(WordingCheck, forms.Form):
+    WORDING_FIELDS = ("text",)
     text = forms.CharField(
         label="Addendum",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -339,7 +354,8 @@ class ReauthForm(forms.Form):
         return {"password": self.cleaned_data["password"], "otp_token": self.cleaned_data["otp_token"]}
 
 
-class CloseForm(ReauthForm):
+class CloseForm(WordingCheck, ReauthForm):
+    WORDING_FIELDS = ("summary",)
     summary = forms.CharField(
         label="Closure summary",
         widget=forms.Textarea(attrs={"rows": 5}),

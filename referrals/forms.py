@@ -3,7 +3,7 @@ the work (the immediate-referral criteria, who may sign, what an escalation need
 
 from django import forms
 
-from incidents.forms import PeopleChoiceField, ReauthForm, when_field
+from incidents.forms import PeopleChoiceField, ReauthForm, WordingCheck, when_field
 
 from .models import ANNEX_A, Agency, ContactMethod, Decision, DecisionKind, SignOffOutcome, outcomes_for
 
@@ -22,8 +22,10 @@ ANNEX_FIELDS = [field for field, _ in ANNEX_A]
 MANAGE_ONLY = "Needed to manage in school."
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(WordingCheck, forms.Form):
     """Refer, or manage in school with the plan and the Annex A risk assessment (seed 004 Annex A)."""
+
+    WORDING_FIELDS = ("reasons", "plan", *ANNEX_FIELDS)
 
     kind = forms.ChoiceField(label="The decision", choices=DecisionKind.choices, widget=forms.RadioSelect)
     reasons = _text(
@@ -77,7 +79,9 @@ class SignOffForm(ReauthForm):
 # --- Referrals and their follow-up ----------------------------------------------------------------------------
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(WordingCheck, forms.Form):
+    WORDING_FIELDS = ("information_shared",)
+
     agency = forms.ChoiceField(label="Agency", choices=CHOOSE + Agency.choices)
     agency_other = forms.CharField(label="Agency, if another", required=False, max_length=200)
     made_at = when_field("When the referral was made")

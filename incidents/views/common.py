@@ -37,13 +37,22 @@ def meeting_answers(meeting, items):
     ]
 
 
+def wording_to_check(request, form):
+    """Wording prompts for a valid form, unless the writer has seen them and chosen to keep their words."""
+    if request.POST.get("wording_checked") or not hasattr(form, "wording_prompts"):
+        return []
+    return form.wording_prompts()
+
+
 def form_page(request, case, form, perform, template, success, then=None, **context):
     """Show `form` on a page of `case`; on a valid post call `perform(cleaned_data)` (one service), then go on.
 
     `success` (the message) and `then` (where to go; the case page by default) may be functions of what the
-    service returned. A refusal is shown beside its field, or at the top, with everything typed kept.
+    service returned. A refusal is shown beside its field, or at the top, with everything typed kept; so are
+    wording prompts (incidents.language), which the writer may read and then submit past.
     """
-    if request.method == "POST" and form.is_valid():
+    prompts = []
+    if request.method == "POST" and form.is_valid() and not (prompts := wording_to_check(request, form)):
         try:
             result = perform(form.cleaned_data)
         except (CaseError, ValidationError) as error:
@@ -52,4 +61,4 @@ def form_page(request, case, form, perform, template, success, then=None, **cont
             messages.success(request, success(result) if callable(success) else success)
             target = then(result) if callable(then) else then
             return redirect(target or case.get_absolute_url())
-    return render(request, template, {"case": case, **context, "form": form})
+    return render(request, template, {"case": case, **context, "form": form, "wording_prompts": prompts})

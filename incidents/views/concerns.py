@@ -14,6 +14,7 @@ from .. import selectors, services
 from ..errors import CaseError
 from ..forms import ConcernForm, PeopleFormSet, attach_errors
 from ..models import Incident
+from .common import wording_to_check
 
 REMOVED_FROM_DRAFT = "Taken off by the writer before submitting"
 
@@ -46,7 +47,9 @@ def _concern_page(request, draft):
     initial = ConcernForm.initial_from(draft) if draft else None
     form = ConcernForm(request.POST or None, initial=initial)
     people = PeopleFormSet(request.POST or None, pupils=pupils, prefix="people")
-    if request.method == "POST" and form.is_valid() and people.is_valid():
+    prompts = []
+    valid = request.method == "POST" and form.is_valid() and people.is_valid()
+    if valid and not (prompts := wording_to_check(request, form)):
         try:
             draft = _save_draft(request, draft, form, people)
         except (CaseError, ValidationError) as error:
@@ -74,6 +77,7 @@ def _concern_page(request, draft):
         "draft": draft,
         "added": selectors.case_involvements(draft) if draft else [],
         "dsl_team": dsl_team_for_school(request.school),
+        "wording_prompts": prompts,
     }
     return render(request, "incidents/concern_form.html", context)
 
