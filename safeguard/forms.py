@@ -1,3 +1,5 @@
+import mimetypes
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
@@ -27,6 +29,13 @@ class PupilImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        kinds = (upload.content_type or "", mimetypes.guess_type(upload.name)[0] or "")
+        if any(kind.startswith(("image/", "video/")) for kind in kinds):
+            # domain.md §4: images and videos of children are never copied, stored or saved, even by mistake.
+            raise forms.ValidationError(
+                "This is an image or video. Safeguard never stores images or videos: describe in words what was "
+                "seen, in the concern. This page takes only the pupil register, as a CSV file."
+            )
         if upload.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError("The file is larger than 2 MB. Split it, or export only current pupils.")
         if not upload.name.lower().endswith(".csv"):

@@ -286,3 +286,15 @@ def test_import_page_refuses_a_file_that_is_not_utf8(school, people, signed_in):
     assert response.status_code == 200
     assert "not UTF-8" in response.context["form"].errors["file"][0]
     assert not Pupil.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type"), [("IMG_0042.jpg", "image/jpeg"), ("clip.mp4", "application/octet-stream")]
+)
+def test_an_image_or_video_is_refused_and_the_page_says_why(school, people, signed_in, name, content_type):
+    client = signed_in(people[Role.DSL])
+
+    response = client.post("/pupils/import/", {"file": SimpleUploadedFile(name, b"\xff\xd8\xff", content_type)})
+
+    assert "Safeguard never stores images or videos" in response.context["form"].errors["file"][0]
+    assert not Pupil.objects.exists()
