@@ -120,6 +120,7 @@ def test_a_concern_managed_in_school_is_signed_off_by_the_head_and_closed(browse
     # The DSL, still signed in, closes it with a summary and her signature.
     view, page = dsl_view, dsl_view.page
     page.goto(f"/cases/{case.pk}/")
+    view.check()
     go(view, "Close and sign off", f"Close and sign off case {case.reference}")
     page.get_by_label("Closure summary").fill("The plan is complete and Maya says she feels supported.")
     page.get_by_label("Your password").fill(TEST_PASSWORD)
@@ -136,6 +137,7 @@ def test_a_case_meeting_a_criterion_is_referred_to_police_followed_up_and_given_
     view = open_as(browse, dsl)
     page = view.page
     page.goto(f"/cases/{case.pk}/")
+    view.check()
     go(view, "Record the initial review meeting", f"Initial review meeting: case {case.reference}")
     page.get_by_label("When the meeting was held").fill(local(datetime.timedelta(minutes=40)))
     answer_all(page, "no", except_={"coercion_or_capacity": "yes", "referral_needed": "yes"})
