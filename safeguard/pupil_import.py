@@ -53,11 +53,11 @@ class UpperCaseMixin:
 
 
 class UpnField(UpperCaseMixin, forms.CharField):
-    pass
+    """A UPN, in capitals."""
 
 
 class CodeChoiceField(UpperCaseMixin, forms.ChoiceField):
-    pass
+    """A one-letter code (sex, year group), in capitals."""
 
 
 class PupilRowForm(forms.Form):

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -21,7 +23,8 @@ def pupil_list(request):
         for word in words:
             pupils = pupils.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(upn__iexact=word))
     page = Paginator(pupils.order_by("last_name", "first_name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "safeguard/pupil_list.html", {"form": form, "page": page})
+    query = urlencode({"q": form.cleaned_data["q"]}) if form.is_valid() and form.cleaned_data["q"] else ""
+    return render(request, "safeguard/pupil_list.html", {"form": form, "page": page, "query": query})
 
 
 @capability_required("view_pupil_register")

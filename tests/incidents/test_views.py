@@ -259,3 +259,13 @@ def test_the_team_corrects_the_category_with_a_reason(client, signed_in, school,
     case.refresh_from_db()
     assert case.categories == ["contact"] and case.harm_kind == "sextortion"
     assert case.history.filter(harm_kind="nudes_sharing").exists()  # as first reported, still on record
+
+
+def test_the_next_page_keeps_the_filters(client, signed_in, school, dsl):
+    for _ in range(26):
+        make_case(school=school, state="reported")
+    signed_in(dsl, school=school)
+
+    page = client.get("/cases/", {"state": "reported"}).content.decode()
+
+    assert 'href="?state=reported&amp;page=2"' in page
