@@ -234,8 +234,10 @@ def _answer_field(label):
     return forms.ChoiceField(label=label, choices=Answer.choices, widget=forms.RadioSelect)
 
 
-def _notes_field():
-    return forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+def _notes_field(question):
+    # Fourteen fields share the visible label "Notes"; each one's accessible name says which answer it explains.
+    textarea = forms.Textarea(attrs={"rows": 2, "aria-label": f"Notes on: {question}"})
+    return forms.CharField(label="Notes", required=False, widget=textarea)
 
 
 class ReviewMeetingForm(forms.Form):
@@ -257,7 +259,7 @@ class ReviewMeetingForm(forms.Form):
         self.fields["attendees"].queryset = staff
         for name, label in QUESTIONS + CRITERIA:
             self.fields[name] = _answer_field(label)
-            self.fields[f"{name}_notes"] = _notes_field()
+            self.fields[f"{name}_notes"] = _notes_field(label)
 
     def pairs(self, items):
         return [(self[name], self[f"{name}_notes"]) for name, _ in items]

@@ -53,6 +53,26 @@ def test_a_criterion_met_means_the_page_offers_only_refer_and_names_the_criterio
     assert 'value="refer"' in html and 'value="manage_in_school"' not in html
 
 
+def test_a_criterion_not_yet_known_holds_managing_in_school_without_saying_it_must_be_referred(
+    signed_in, dsl, school, case_in
+):
+    from incidents.services import review_meeting_record
+    from tests.factories import meeting_answers
+
+    case = case_in("under_review")
+    review_meeting_record(
+        actor=dsl,
+        incident=case,
+        held_at=timezone.now(),
+        answers=meeting_answers(not_yet_known=["coercion_or_capacity"]),
+    )
+    html = signed_in(dsl).get(url("decision", case)).content.decode()
+
+    assert "This case cannot be managed in school yet" in html and "must be referred" not in html
+    assert "record another initial review meeting" in html
+    assert 'value="manage_in_school"' not in html
+
+
 def test_a_forged_post_to_manage_in_school_is_refused_naming_the_criterion(signed_in, dsl, case_in):
     case = case_in("under_review", criteria_yes=["under_13_sexual_acts"])
     client = signed_in(dsl)
