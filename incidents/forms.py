@@ -140,7 +140,7 @@ class ConcernForm(WordingCheck, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in self.NEEDED_TO_SUBMIT:
-            self.fields[name].needed_to_submit = True
+            self.fields[name].requirement_note = "needed to submit"
 
     @classmethod
     def initial_from(cls, incident):
@@ -343,14 +343,20 @@ class ReauthForm(forms.Form):
         label="Your password",
         required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="To sign, enter your password or a code from your authenticator app.",
+        help_text="To sign, enter your password, or a code from your authenticator app below.",
     )
     otp_token = forms.CharField(
-        label="Or a six-digit code from your authenticator app",
+        label="A six-digit code from your authenticator app",
         required=False,
         max_length=6,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One of the two is needed (the service checks it), so neither is marked optional.
+        self.fields["password"].requirement_note = "or a code"
+        self.fields["otp_token"].requirement_note = "instead of the password"
 
     def secrets(self):
         return {"password": self.cleaned_data["password"], "otp_token": self.cleaned_data["otp_token"]}
