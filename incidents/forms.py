@@ -3,6 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from safeguard.people import person_name
+
 from .errors import CaseError
 from .language import wording_prompts
 from .models import (
@@ -58,10 +60,6 @@ def attach_errors(form, error):
         form.add_error(field if field in form.fields else None, str(problem))
 
 
-def user_choice_label(user):
-    return user.get_full_name() or user.get_username()
-
-
 class WordingCheck:
     """A form whose free text (the fields named in WORDING_FIELDS) is read for wording that blames a child."""
 
@@ -77,12 +75,12 @@ def pupil_choice_label(pupil):
 
 class PeopleChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return user_choice_label(obj)
+        return person_name(obj)
 
 
 class PeopleMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return user_choice_label(obj)
+        return person_name(obj)
 
 
 # --- Logging a concern --------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from safeguard import policy
 from safeguard.audit import audited_save
+from safeguard.people import person_name
 from safeguard.roles import DSL_TEAM
 from safeguard.selectors import dsl_team_for_school, roles_in_school
 
@@ -268,7 +269,7 @@ def incident_assign_owner(*, actor, incident, owner):
     """Make a DSL or deputy DSL of the school the case's owner."""
     case = lock_case(actor=actor, incident=incident)
     if owner is not None and not roles_in_school(owner, case.school) & DSL_TEAM:
-        raise RuleBroken(f"{owner.get_full_name() or owner} is not a DSL or deputy DSL at this school.")
+        raise RuleBroken(f"{person_name(owner)} is not a DSL or deputy DSL at this school.")
     if case.owner_id != (owner.pk if owner else None):
         case.owner = owner
         audited_save(case, actor=actor, reason="Case owner changed", update_fields=["owner"])
@@ -276,7 +277,7 @@ def incident_assign_owner(*, actor, incident, owner):
             incident=case,
             author=actor,
             kind=EntryKind.OWNER,
-            text=f"Case owner: {owner.get_full_name() or owner}." if owner else "Case owner removed.",
+            text=f"Case owner: {person_name(owner)}." if owner else "Case owner removed.",
         )
     return case
 
@@ -349,14 +350,14 @@ def action_add(*, actor, incident, description, owner=None, due_on=None):
     """Add an action to a case, with who will do it and by when."""
     case = lock_case(actor=actor, incident=incident)
     if owner is not None and not roles_in_school(owner, case.school):
-        raise RuleBroken(f"{owner.get_full_name() or owner} does not work at this school.")
+        raise RuleBroken(f"{person_name(owner)} does not work at this school.")
     action = audited_save(
         Action(incident=case, description=description, owner=owner, due_on=due_on, created_by=actor),
         actor=actor,
         reason="Action added",
     )
     due = f", due {due_on:%d %B %Y}" if due_on else ""
-    who = f" for {owner.get_full_name() or owner}" if owner else ""
+    who = f" for {person_name(owner)}" if owner else ""
     chronology_record(incident=case, author=actor, kind=EntryKind.ACTION, text=f"Action{who}{due}: {description}")
     return action
 

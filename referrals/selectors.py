@@ -5,15 +5,13 @@ import datetime
 from django.utils import timezone
 
 from incidents.selectors import incident_list_for_user
+from incidents.workflow import SIGN_OFF
 from safeguard import policy
 from safeguard.models import Membership
 from safeguard.roles import DSL_TEAM, Role
 from safeguard.selectors import roles_in_school
 
 from .models import Decision, DecisionKind, DecisionStatus, ParentContact, Referral, Signatory
-
-SIGN_OFF = "incidents.sign_off_incident"
-
 
 # --- One case, already fetched through get_incident_for_user_or_404 -----------------------------------------
 

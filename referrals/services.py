@@ -18,6 +18,7 @@ from incidents.services import lock_case, require_text
 from incidents.workflow import SIGN_OFF, case_transition
 from safeguard import policy
 from safeguard.audit import audited_save
+from safeguard.people import person_name
 from safeguard.roles import DSL_TEAM, Role
 from safeguard.selectors import roles_in_school
 
@@ -41,10 +42,6 @@ from .models import (
 from .selectors import pending_decision, sign_off_refusal
 
 ANNEX_FIELDS = frozenset(field for field, _ in ANNEX_A)
-
-
-def _name(user):
-    return user.get_full_name() or user.get_username()
 
 
 # --- The decision -------------------------------------------------------------------------------------------
@@ -164,7 +161,8 @@ def _decision_sign_off(*, actor, decision, outcome, comment, method):
         incident=case,
         author=actor,
         kind=EntryKind.SIGN_OFF,
-        text=f"Decision not to refer {outcome.label.lower()} by {_name(actor)}." + (f" {comment}" if comment else ""),
+        text=f"Decision not to refer {outcome.label.lower()} by {person_name(actor)}."
+        + (f" {comment}" if comment else ""),
     )
     if outcome == SignOffOutcome.SIGNED_OFF:
         case_transition(
@@ -186,11 +184,11 @@ def signatory_designate(*, actor, school, user, reason):
     reason = require_text(reason, "Please say why this person is being named as a signatory.")
     roles = roles_in_school(user, school) - {Role.INSPECTOR, Role.TRUST_LEAD}
     if not roles:
-        raise RuleBroken(f"{_name(user)} does not work at this school.")
+        raise RuleBroken(f"{person_name(user)} does not work at this school.")
     if roles & DSL_TEAM:
         raise RuleBroken("A signatory checks the safeguarding team's decisions, so cannot be a member of that team.")
     if Signatory.objects.filter(school=school, user=user, ended_at__isnull=True).exists():
-        raise RuleBroken(f"{_name(user)} is already a signatory.")
+        raise RuleBroken(f"{person_name(user)} is already a signatory.")
     signatory = audited_save(
         Signatory(school=school, user=user, reason=reason, designated_by=actor), actor=actor, reason="Signatory named"
     )
@@ -241,7 +239,7 @@ def referral_make(
         raise RuleBroken(Problem("Please say why the case is being escalated to a referral.", field="reason"))
     made_by = made_by or actor
     if not roles_in_school(made_by, case.school):
-        raise RuleBroken(f"{_name(made_by)} does not work at this school.")
+        raise RuleBroken(f"{person_name(made_by)} does not work at this school.")
     referral = audited_save(
         Referral(
             incident=case,
@@ -271,7 +269,7 @@ def referral_make(
         kind=EntryKind.REFERRAL,
         at=referral.made_at,
         text=(
-            f"Referred to {referral.agency_name} by {_name(made_by)} ({referral.get_method_display().lower()})."
+            f"Referred to {referral.agency_name} by {person_name(made_by)} ({referral.get_method_display().lower()})."
             f"{reference} Shared: {information_shared}"
         ),
     )
@@ -418,7 +416,7 @@ def parent_contact_record(
         reason="Parents told" if told else "Parents not told, with reasons",
     )
     if told:
-        by = _name(told_by) if told_by else contact.told_by_other
+        by = person_name(told_by) if told_by else contact.told_by_other
         text = (
             f"Parents or carers of {involvement.name} told ({contact.contact_name or 'who: not recorded'}) "
             f"by {by}, {contact.get_method_display().lower()}, {timezone.localtime(told_at):%d %B %Y %H:%M}."

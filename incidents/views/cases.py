@@ -1,26 +1,20 @@
 """The safeguarding team's and overseers' view of the school's cases: lists, one case, one pupil's chronology."""
 
-from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from safeguard import extensions, policy
 from safeguard.access import capability_required
 from safeguard.audit import log_access
-from safeguard.selectors import dsl_team_for_school, get_pupil_for_user_or_404, pupil_list_for_user
+from safeguard.selectors import get_pupil_for_user_or_404, pupil_list_for_user
 
 from .. import selectors, services
 from ..filters import CaseFilter
 from ..models import CRITERIA, QUESTIONS, CaseState
 from ..workflow import NEXT_STEP
-from .common import case_for, meeting_answers
+from .common import case_for, meeting_answers, team_members
 
 PAGE_SIZE = 25
-
-
-def team_members(school):
-    """The school's DSL and deputies today: case owners, and people to filter by."""
-    return get_user_model().objects.filter(pk__in=dsl_team_for_school(school).values("user"))
 
 
 @capability_required("view_cases")

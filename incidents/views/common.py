@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from safeguard.models import Membership
 from safeguard.roles import Role
+from safeguard.selectors import dsl_team_for_school
 
 from ..errors import CaseError
 from ..forms import attach_errors
@@ -26,6 +27,11 @@ def working_staff(school):
     """
     members = Membership.objects.active().filter(school=school).exclude(role=Role.INSPECTOR).values("user")
     return get_user_model().objects.filter(pk__in=members).order_by("last_name", "first_name")
+
+
+def team_members(school):
+    """The school's DSL and deputies today: case owners, and people to filter by."""
+    return get_user_model().objects.filter(pk__in=dsl_team_for_school(school).values("user"))
 
 
 def meeting_answers(meeting, items):

@@ -27,8 +27,7 @@ from ..forms import (
     attach_errors,
 )
 from ..models import ActionStatus
-from .cases import team_members
-from .common import case_for, form_page, working_staff
+from .common import case_for, form_page, team_members, working_staff
 
 
 @capability_required("work_cases")

@@ -7,10 +7,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from incidents.errors import CaseError
-from incidents.forms import attach_errors, user_choice_label
+from incidents.forms import attach_errors
 from incidents.views.common import working_staff
 from safeguard.access import capability_required
 from safeguard.models import Membership
+from safeguard.people import person_name
 from safeguard.roles import DSL_TEAM
 
 from .. import selectors, services
@@ -37,7 +38,7 @@ def signatories(request):
         except (CaseError, ValidationError) as error:
             attach_errors(form, error)
         else:
-            messages.success(request, f"{user_choice_label(named.user)} is now a signatory.")
+            messages.success(request, f"{person_name(named.user)} is now a signatory.")
             return redirect(reverse("referrals:signatories"))
     context = {
         "form": form,
@@ -53,5 +54,5 @@ def signatories(request):
 def signatory_end(request, sid):
     signatory = get_object_or_404(selectors.active_signatories(request.school), pk=sid)
     services.signatory_end(actor=request.user, signatory=signatory)
-    messages.success(request, f"{user_choice_label(signatory.user)} is no longer a signatory.")
+    messages.success(request, f"{person_name(signatory.user)} is no longer a signatory.")
     return redirect(reverse("referrals:signatories"))

@@ -2,6 +2,8 @@
 
 from django import template
 
+from safeguard.people import person_name
+
 register = template.Library()
 
 
@@ -10,4 +12,4 @@ def person(user, missing="–"):
     """`{{ user|person }}`: the user's full name, or username; `missing` when there is no one."""
     if user is None:
         return missing
-    return user.get_full_name() or user.get_username()
+    return person_name(user)
