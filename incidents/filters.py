@@ -3,6 +3,8 @@
 import django_filters
 from django.db.models import Q
 
+from safeguard.models import Pupil
+
 from .forms import DateInput, PeopleChoiceField
 from .models import CaseState, FourC, Incident, Involvement
 from .selectors import case_ids_for_pupil
@@ -38,8 +40,9 @@ class CaseFilter(django_filters.FilterSet):
         model = Incident
         fields = []
 
-    def __init__(self, data=None, queryset=None, *, pupils, team, **kwargs):
+    def __init__(self, data=None, queryset=None, *, school, pupils, team, **kwargs):
         super().__init__(data, queryset, **kwargs)
+        self.school = school
         self.filters["pupil"].queryset = pupils
         self.filters["owner"].queryset = team
 
@@ -50,11 +53,14 @@ class CaseFilter(django_filters.FilterSet):
         return cases.filter(**{Incident.CATEGORY_FIELDS[FourC(category)]: True})
 
     def by_name_or_reference(self, cases, name, text):
+        # Each word narrows to this school's pupils and other people by that name (trigram indexes on
+        # PostgreSQL, safeguard.db.name_search_index), never a scan of every school's involvements.
+        current = Involvement.objects.current()
         for word in text.split():
-            named = Involvement.objects.current().filter(
-                Q(pupil__first_name__icontains=word)
-                | Q(pupil__last_name__icontains=word)
-                | Q(other_name__icontains=word)
+            pupils = Pupil.objects.filter(school=self.school).filter(
+                Q(first_name__icontains=word) | Q(last_name__icontains=word)
             )
-            cases = cases.filter(Q(pk__in=named.values("incident")) | Q(reference__iexact=word))
+            as_pupil = current.filter(pupil__in=pupils).values("incident")
+            as_other = current.filter(incident__school=self.school, other_name__icontains=word).values("incident")
+            cases = cases.filter(Q(pk__in=as_pupil) | Q(pk__in=as_other) | Q(reference__iexact=word))
         return cases

@@ -385,3 +385,25 @@ class CloseForm(WordingCheck, ReauthForm):
         """The open actions given a reason to carry over; the rest stay open, and the service says so."""
         reasons = {a.pk: self.cleaned_data[f"carry_{a.pk}"].strip() for a in self.open_actions}
         return {pk: why for pk, why in reasons.items() if why}
+
+
+class RestrictionForm(forms.Form):
+    """Who may see a case: named members of the team, and why (incidents.restriction)."""
+
+    members = PeopleMultipleChoiceField(
+        label="Who may see this case",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Everyone else in the team will not see that the case exists. Include at least one DSL or deputy.",
+    )
+    reason = forms.CharField(
+        label="Why",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: a member of the team knows the family. Only the people named here will read this.",
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = candidates
+        self.fields["members"].requirement_note = "needed to restrict the case"

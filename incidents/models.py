@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from safeguard.models import Pupil, School
@@ -111,6 +111,9 @@ class Incident(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    # Seen only by the members of the team it is restricted to (policy.case_scope): for everyone else in the
+    # team it is absent, as if it were another school's (a member knows the family; a colleague's own child).
+    restricted = models.BooleanField(default=False, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, editable=False
@@ -150,7 +153,15 @@ class Incident(models.Model):
                 condition=~Q(state="closed") | Q(closed_at__isnull=False, closed_by__isnull=False),
             ),
         ]
-        indexes = [models.Index(fields=["school", "state"])]
+        indexes = [
+            models.Index(fields=["school", "state"]),
+            # Each list reads one range of one index, in its own order, the same at 500 cases or 50,000.
+            models.Index(
+                fields=["school", "-came_to_light_at", "-id"], condition=~Q(state="draft"), name="incident_list"
+            ),
+            models.Index(fields=["school", "submitted_at", "id"], condition=Q(state="reported"), name="incident_inbox"),
+            models.Index(fields=["school"], condition=~Q(state="draft") & ~Q(state="closed"), name="incident_open"),
+        ]
 
     def __str__(self):
         return self.reference or f"Draft concern {self.pk}"
@@ -196,11 +207,24 @@ class Incident(models.Model):
 
 
 class IncidentUserObjectPermission(UserObjectPermissionBase):
+    """A named person's permission on one case (safeguard.policy decides who is named, and for what)."""
+
+    # guardian's unique (user, permission, case) index answers "which cases is this person named on".
     content_object = models.ForeignKey(Incident, on_delete=models.CASCADE)
 
 
-class IncidentGroupObjectPermission(GroupObjectPermissionBase):
-    content_object = models.ForeignKey(Incident, on_delete=models.CASCADE)
+class CaseReferenceCounter(models.Model):
+    """The last case reference number given in a school in a year, so the next one needs no scan of the others."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "year"], name="case_reference_counter_once")]
+
+    def __str__(self):
+        return f"{self.school_id}/{self.year}: {self.last}"
 
 
 class Part(models.TextChoices):
@@ -465,6 +489,7 @@ class EntryKind(models.TextChoices):
     CLOSURE = "closure", "Closure"
     REOPENING = "reopening", "Reopened"
     ADDENDUM = "addendum", "Addendum"
+    ACCESS = "access", "Who can see it"
 
 
 class ChronologyEntry(models.Model):
@@ -537,7 +562,6 @@ class Notification(models.Model):
     # Whose action raised it: the person recorded on the history rows the email task writes.
     triggered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 

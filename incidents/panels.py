@@ -19,7 +19,7 @@ def _team_panel(request, school, roles, **_):
     return {
         "inbox_count": selectors.inbox_for_user(request.user, school).count(),
         "open_count": selectors.incident_list_for_user(request.user, school).exclude(state="closed").count(),
-        "notifications": selectors.notifications_for_user(request.user).filter(incident__school=school)[:10],
+        "notifications": selectors.notifications_for_user(request.user, school)[:10],
         "open_actions": selectors.open_actions_for_user(request.user, school)[:10],
     }
 

@@ -9,13 +9,25 @@ work: their selectors return a plain snapshot, not the case.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, IntegerField, Prefetch, Value, When
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 from django.http import Http404
-from guardian.shortcuts import get_objects_for_user
 
 from safeguard import policy
-from safeguard.models import Pupil
-from safeguard.selectors import roles_in_school
+from safeguard.memberships import roles_in_school
+from safeguard.models import AccessLog, Pupil
 
 from .models import (
     CRITERIA_LABELS,
@@ -28,23 +40,22 @@ from .models import (
     Incident,
     InitialReviewMeeting,
     Involvement,
+    MeetingAttendee,
     Notification,
     Part,
 )
 
 
-def _scoped(user, school, perm, queryset):
-    # Superusers get nothing extra, and a membership past its end counts as none before any task tidies up.
-    if not roles_in_school(user, school):
-        return queryset.none()
-    return get_objects_for_user(user, perm, queryset, with_superuser=False)
-
-
 def incident_list_for_user(user, school):
-    """Submitted cases of `school` the user may see as the safeguarding team or an overseer, with their people."""
-    cases = Incident.objects.filter(school=school).exclude(state=CaseState.DRAFT)
+    """Submitted cases of `school` the user may see as the safeguarding team or an overseer, with their people.
+
+    One indexed filter (policy.case_scope), newest first in the order of the `incident_list` index.
+    """
+    scope = policy.case_scope(user, roles_in_school(user, school), school)
+    if scope is None:
+        return Incident.objects.none()
     return (
-        _scoped(user, school, "incidents.view_incident", cases)
+        Incident.objects.filter(scope)
         .select_related("owner", "reported_by")
         .prefetch_related(
             Prefetch(
@@ -63,11 +74,25 @@ def inbox_for_user(user, school):
 
 
 def get_incident_for_user_or_404(user, school, pk):
-    """One case the user may see as the safeguarding team or an overseer; 404 for missing or not theirs."""
+    """One case the user may see as the safeguarding team or an overseer; 404 for missing or not theirs.
+
+    Found by its id first (one row), then checked, so the lookup costs the same however many cases there are.
+    """
     try:
-        return incident_list_for_user(user, school).get(pk=pk)
+        case = Incident.objects.select_related("owner", "reported_by").get(pk=pk, school=school)
     except (Incident.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    case.school = school
+    if case.state == CaseState.DRAFT or not policy.case_permits(user, case, policy.VIEW):
+        raise Http404
+    return case
+
+
+def _own(user, school, perm):
+    """The concerns of `school` on which the user is named as their reporter with `perm`."""
+    if not roles_in_school(user, school):
+        return Incident.objects.none()
+    return Incident.objects.filter(school=school, reported_by=user, pk__in=policy.named_case_ids(user, perm))
 
 
 # --- The reporter's view ------------------------------------------------------------------------------------
@@ -75,9 +100,8 @@ def get_incident_for_user_or_404(user, school, pk):
 
 def own_report_list_for_user(user, school):
     """The concerns the user logged in `school`, as dicts of what they may see: drafts and submitted reports."""
-    mine = Incident.objects.filter(school=school, reported_by=user)
     return (
-        _scoped(user, school, "incidents.view_own_report", mine)
+        _own(user, school, policy.OWN_REPORT)
         # The state is reduced to received or not: the team's later steps are not the reporter's to see.
         .annotate(
             received=Case(
@@ -92,11 +116,7 @@ def own_report_list_for_user(user, school):
 def get_own_draft_for_user_or_404(user, school, pk):
     """The user's own unsubmitted draft, to finish; 404 for anything else."""
     try:
-        return (
-            _scoped(user, school, "incidents.change_own_draft", Incident.objects.filter(school=school))
-            .filter(reported_by=user, state=CaseState.DRAFT)
-            .get(pk=pk)
-        )
+        return _own(user, school, policy.OWN_DRAFT).filter(state=CaseState.DRAFT).get(pk=pk)
     except (Incident.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
@@ -132,11 +152,7 @@ class OwnReport:
 def get_own_report_for_user_or_404(user, school, pk):
     """The user's own report as submitted (from the history at the moment of submission); 404 if not theirs."""
     try:
-        case = (
-            _scoped(user, school, "incidents.view_own_report", Incident.objects.filter(school=school))
-            .filter(reported_by=user)
-            .get(pk=pk)
-        )
+        case = _own(user, school, policy.OWN_REPORT).get(pk=pk)
     except (Incident.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if case.state == CaseState.DRAFT:
@@ -196,6 +212,23 @@ def latest_meeting(incident):
     return InitialReviewMeeting.objects.filter(incident=incident).order_by("-held_at", "-pk").first()
 
 
+def latest_meeting_with_attendance(incident):
+    """The latest review meeting, with `present` (the staff at it) read in the same query; None if none was held.
+
+    The attendance rows carry the meeting with them; only a meeting with no staff recorded needs a second read.
+    """
+    latest = InitialReviewMeeting.objects.filter(incident=incident).order_by("-held_at", "-pk").values("pk")[:1]
+    attendance = list(
+        MeetingAttendee.objects.filter(meeting=Subquery(latest))
+        .select_related("meeting__recorded_by", "user")
+        .order_by("user__last_name", "pk")
+    )
+    meeting = attendance[0].meeting if attendance else latest_meeting(incident)
+    if meeting is not None:
+        meeting.present = [row.user for row in attendance]
+    return meeting
+
+
 def case_ids_for_pupil(pupil):
     """The ids of the cases `pupil` is part of, as a subquery; narrow a scoped case list with it."""
     return Involvement.objects.current().filter(pupil=pupil).values("incident")
@@ -220,10 +253,24 @@ def open_actions_for_user(user, school):
     )
 
 
-def notifications_for_user(user, *, unread_only=True):
-    """The user's own notifications, newest first."""
-    found = Notification.objects.filter(recipient=user).select_related("incident")
-    return found.filter(read_at__isnull=True) if unread_only else found
+def notifications_for_user(user, school):
+    """The user's notifications about cases of `school` they may see and have not opened since, newest first.
+
+    Opening the case is what reads a notification, and the access log already records every opening, so reading
+    one writes nothing more (a GET never writes but for the access log).
+    """
+    opened_since = AccessLog.objects.filter(
+        user=user,
+        content_type=ContentType.objects.get_for_model(Incident),
+        object_id=Cast(OuterRef("incident_id"), CharField()),
+        at__gte=OuterRef("created_at"),
+    )
+    return (
+        Notification.objects.filter(recipient=user, incident__in=incident_list_for_user(user, school).values("pk"))
+        .exclude(Exists(opened_since))
+        .select_related("incident")
+        .order_by("-created_at", "-pk")
+    )
 
 
 # --- Suggestions for the initial review meeting -------------------------------------------------------------

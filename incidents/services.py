@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from safeguard import policy
 from safeguard.audit import audited_save
+from safeguard.memberships import roles_in_school
 from safeguard.people import person_name
 from safeguard.roles import DSL_TEAM
-from safeguard.selectors import dsl_team_for_school, roles_in_school
+from safeguard.selectors import dsl_team_for_school
 
 from .chronology import chronology_record, history_reason
 from .errors import CasePermissionDenied, CaseReadOnly, RuleBroken
@@ -71,7 +72,10 @@ def lock_case(*, actor, incident, permission=CHANGE, allow_closed=False):
     With the reporter's permission (SUBMIT) only their own unsubmitted draft may be changed; with the team's,
     only a submitted case that is not closed (unless `allow_closed`, for addenda and reopening).
     """
-    case = Incident.objects.select_for_update().get(pk=incident.pk)
+    return _check_locked(actor, Incident.objects.select_for_update().get(pk=incident.pk), permission, allow_closed)
+
+
+def _check_locked(actor, case, permission, allow_closed=False):
     if not policy.case_permits(actor, case, permission):
         raise CasePermissionDenied(f"You cannot make changes to case {case}.")
     if permission == SUBMIT:
@@ -123,7 +127,7 @@ def concern_draft_create(*, actor, school, **details):
     incident = Incident(school=school, reported_by=actor)
     _set_details(incident, details)
     audited_save(incident, actor=actor, reason="Concern started as a draft")
-    policy.case_grant(incident)
+    policy.reporter_name(incident)
     return incident
 
 
@@ -166,11 +170,24 @@ def concern_submit(*, actor, incident):
 
 
 @transaction.atomic
+def concern_save(*, actor, school, draft=None, involvements=(), **details):
+    """Save a concern as its writer's draft (a new one, or `draft` updated), with the people in `involvements`
+    (keyword dicts for involvement_add) added, locking the draft once for all of them."""
+    if draft is None:
+        case = concern_draft_create(
+            actor=actor, school=school, **details
+        )  # new in this transaction: no one else sees it
+    else:
+        case = concern_draft_update(actor=actor, incident=draft, **details)
+    for involvement in involvements:
+        _involvement_create(actor=actor, case=case, **involvement)
+    return case
+
+
+@transaction.atomic
 def concern_log(*, actor, school, involvements, **details):
     """Log and submit a concern in one step; `involvements` is a list of keyword dicts for involvement_add."""
-    incident = concern_draft_create(actor=actor, school=school, **details)
-    for involvement in involvements:
-        involvement_add(actor=actor, incident=incident, **involvement)
+    incident = concern_save(actor=actor, school=school, involvements=involvements, **details)
     return concern_submit(actor=actor, incident=incident)
 
 
@@ -179,15 +196,20 @@ def concern_log(*, actor, school, involvements, **details):
 
 def _lock_for_involvement(actor, incident):
     """A draft is changed by its writer; a submitted case by the safeguarding team."""
-    state = Incident.objects.values_list("state", flat=True).get(pk=incident.pk)
-    return lock_case(actor=actor, incident=incident, permission=SUBMIT if state == CaseState.DRAFT else CHANGE)
+    case = Incident.objects.select_for_update().get(pk=incident.pk)
+    return _check_locked(actor, case, SUBMIT if case.state == CaseState.DRAFT else CHANGE)
 
 
 @transaction.atomic
-def involvement_add(
+def involvement_add(*, actor, incident, **person):
+    """Add a pupil from the register, or a person who is not a pupil here, to a case with their part."""
+    return _involvement_create(actor=actor, case=_lock_for_involvement(actor, incident), **person)
+
+
+def _involvement_create(
     *,
     actor,
-    incident,
+    case,
     part,
     pupil=None,
     other_name="",
@@ -196,8 +218,7 @@ def involvement_add(
     other_setting="",
     own_account="",
 ):
-    """Add a pupil from the register, or a person who is not a pupil here, to a case with their part."""
-    case = _lock_for_involvement(actor, incident)
+    """Add a person to `case`, already locked and checked by the caller."""
     involvement = audited_save(
         Involvement(
             incident=case,
@@ -497,16 +518,6 @@ def addendum_add(*, actor, incident, text):
 
 
 # --- Notifications ------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def notification_mark_read(*, actor, notification):
-    """Mark one of the person's own notifications read."""
-    notification = Notification.objects.select_for_update().get(pk=notification.pk, recipient=actor)
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        audited_save(notification, actor=actor, reason="Notification read", update_fields=["read_at"])
-    return notification
 
 
 def concern_reported_email_send(*, incident_id):

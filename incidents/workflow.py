@@ -17,18 +17,16 @@ from django.utils import timezone
 
 from safeguard import policy
 from safeguard.audit import audited_save
-from safeguard.models import School
+from safeguard.memberships import roles_in_school
+from safeguard.policy import CHANGE, OWN_DRAFT, SIGN_OFF
 from safeguard.roles import DSL_TEAM
-from safeguard.selectors import roles_in_school
 
 from .chronology import chronology_record, history_reason
 from .errors import CasePermissionDenied, IllegalTransition, Problem, TransitionRefused
-from .models import ActionStatus, CaseState, EntryKind, Incident
+from .models import ActionStatus, CaseReferenceCounter, CaseState, EntryKind, Incident
 
 S = CaseState
-CHANGE = "incidents.change_incident"
-SIGN_OFF = "incidents.sign_off_incident"
-SUBMIT = "incidents.change_own_draft"
+SUBMIT = OWN_DRAFT
 
 
 @dataclass(frozen=True)
@@ -105,7 +103,8 @@ def _illegal_message(from_state, to_state):
 def case_transition(*, actor, incident, to_state, reason):
     """Move a case to `to_state`, if the table allows it, the person may, and every rule for the step is met."""
     to_state = CaseState(to_state)
-    case = Incident.objects.select_for_update().get(pk=incident.pk)
+    # The school comes with the case (its name starts the reference); only the case's row is locked.
+    case = Incident.objects.select_for_update(of=("self",)).select_related("school").get(pk=incident.pk)
     from_state = CaseState(case.state)
     move = TRANSITIONS.get((from_state, to_state))
     if move is None:
@@ -202,14 +201,13 @@ def school_prefix(school):
 
 
 def _next_reference(case, now):
-    # Lock the school's row so two concerns submitted at once cannot take the same number.
-    School.objects.select_for_update().filter(pk=case.school_id).first()
-    stem = f"{school_prefix(case.school)}-{timezone.localdate(now).year}-"
-    taken = Incident.objects.filter(school_id=case.school_id, reference__startswith=stem).values_list(
-        "reference", flat=True
+    # The school's counter row for the year is locked, so two concerns submitted at once cannot take one number.
+    counter, _ = CaseReferenceCounter.objects.select_for_update().get_or_create(
+        school_id=case.school_id, year=timezone.localdate(now).year
     )
-    last = max((int(r[len(stem) :]) for r in taken if r[len(stem) :].isdigit()), default=0)
-    return f"{stem}{last + 1:04d}"
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{school_prefix(case.school)}-{counter.year}-{counter.last:04d}"
 
 
 def _enter_reported(*, case, now, **_):

@@ -46,7 +46,7 @@ def decision_pending(*, incident, **_):
 
 def decision_signed_off(*, incident, **_):
     decision = _latest_manage_decision(incident)
-    signature = decision.sign_offs.order_by("-pk").first() if decision else None
+    signature = getattr(decision, "sign_off", None) if decision else None
     if decision is None or decision.status != DecisionStatus.SIGNED_OFF or signature is None:
         yield "A case is managed in school only once the decision not to refer has been signed off."
     elif signature.signed_by_id == decision.decided_by_id:

@@ -117,6 +117,10 @@ class Decision(models.Model):
         return f"{self.get_kind_display()} ({self.get_status_display().lower()})"
 
     @property
+    def is_pending_sign_off(self):
+        return self.kind == DecisionKind.MANAGE_IN_SCHOOL and self.status == DecisionStatus.PENDING_SIGN_OFF
+
+    @property
     def annex_answers(self):
         """(question, answer) for each Annex A question."""
         return [(question, getattr(self, field)) for field, question in ANNEX_A]
@@ -130,7 +134,8 @@ class SignOffOutcome(models.TextChoices):
 class SignOff(models.Model):
     """A signatory's signature on (or return of) a decision not to refer (seed 004 §7)."""
 
-    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="sign_offs")
+    # One signature (or return) per decision: a decision sent back is followed by a new decision, not a second try.
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="sign_off")
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField(default=timezone.now, editable=False)
     outcome = models.CharField(max_length=12, choices=SignOffOutcome.choices)

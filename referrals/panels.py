@@ -4,7 +4,6 @@ waiting and referrals awaiting their outcome on the dashboard; the headteacher's
 from django.utils import timezone
 
 from incidents.models import CaseState
-from incidents.selectors import case_involvements
 from safeguard import extensions, policy
 from safeguard.roles import Role
 
@@ -13,22 +12,23 @@ from . import selectors
 DASHBOARD_REFERRALS_SHOWN = 20
 
 
-def _latest_parent_contacts(case):
-    """(involvement, its latest parent-contact record or None) for each pupil involved in the case."""
+def _latest_parent_contacts(case, people):
+    """(involvement, its latest parent-contact record or None) for each pupil among the case's `people`."""
     latest = {contact.involvement_id: contact for contact in selectors.parent_contacts_for_case(case)}
-    return [(person, latest.get(person.pk)) for person in case_involvements(case).filter(pupil__isnull=False)]
+    return [(person, latest.get(person.pk)) for person in people if person.pupil_id]
 
 
-def _case_panel(request, case, can_work, is_open, **_):
+def _case_panel(request, case, people, can_work, is_open, **_):
     now = timezone.now()
-    referrals = list(selectors.referrals_for_case(case))
+    referrals = list(selectors.referral_summaries_for_case(case))
     for referral in referrals:
         referral.overdue = referral.is_overdue(now)
-    pending = selectors.pending_decision(case)
+    decisions = list(selectors.decisions_for_case(case))
+    pending = next((d for d in decisions if d.is_pending_sign_off), None)
     return {
-        "decisions": selectors.decisions_for_case(case),
+        "decisions": decisions,
         "referrals": referrals,
-        "parents": _latest_parent_contacts(case),
+        "parents": _latest_parent_contacts(case, people),
         "can_decide": can_work and case.state == CaseState.UNDER_REVIEW,
         "can_refer": can_work and is_open,
         "can_follow_up": can_work and is_open,

@@ -2,23 +2,33 @@
 
 import datetime
 
+from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
 
 from incidents.selectors import incident_list_for_user
 from incidents.workflow import SIGN_OFF
 from safeguard import policy
+from safeguard.memberships import roles_in_school
 from safeguard.models import Membership
 from safeguard.roles import DSL_TEAM, Role
-from safeguard.selectors import roles_in_school
 
-from .models import Decision, DecisionKind, DecisionStatus, ParentContact, Referral, Signatory
+from .models import (
+    Decision,
+    DecisionKind,
+    DecisionStatus,
+    Escalation,
+    FollowUp,
+    ParentContact,
+    Referral,
+    Signatory,
+)
 
 # --- One case, already fetched through get_incident_for_user_or_404 -----------------------------------------
 
 
 def decisions_for_case(incident):
-    """A case's decisions, newest first, with their sign-offs."""
-    return incident.decisions.select_related("decided_by", "meeting").prefetch_related("sign_offs__signed_by")
+    """A case's decisions, newest first, each with its sign-off if it has one, in one query."""
+    return incident.decisions.select_related("decided_by", "meeting", "sign_off__signed_by")
 
 
 def pending_decision(incident):
@@ -29,7 +39,25 @@ def pending_decision(incident):
 def referrals_for_case(incident):
     """A case's referrals, oldest first, with their follow-ups and escalations."""
     return incident.referrals.select_related("made_by", "recorded_by", "outcome_recorded_by").prefetch_related(
-        "follow_ups__by", "escalations__by"
+        Prefetch("follow_ups", queryset=FollowUp.objects.select_related("by")),
+        Prefetch("escalations", queryset=Escalation.objects.select_related("by")),
+    )
+
+
+def referral_summaries_for_case(incident):
+    """A case's referrals for the case page, each with how often and when last it was followed up and escalated.
+
+    The follow-ups and escalations themselves are on the referral's own pages and in the chronology.
+    """
+    return (
+        incident.referrals.select_related("made_by", "recorded_by", "outcome_recorded_by")
+        .annotate(
+            follow_up_count=Count("follow_ups", distinct=True),
+            last_followed_up_at=Max("follow_ups__at"),
+            escalation_count=Count("escalations", distinct=True),
+            last_escalated_at=Max("escalations__at"),
+        )
+        .order_by("made_at", "pk")
     )
 
 
@@ -74,26 +102,40 @@ def _head_independent_of_dsl_team(school):
     return bool(heads - team)
 
 
+NOT_A_SIGNATORY = "Only the headteacher, or a senior leader the school has named as a signatory, can sign this off."
+HEAD_SIGNS_HERE = (
+    "In this school the headteacher signs off decisions not to refer. A named signatory signs only where "
+    "the headteacher is also the DSL."
+)
+
+
+def _signing_refusal(user, school):
+    """Why `user` may not sign decisions in `school` at all, whatever the decision; None if they may.
+
+    The headteacher signs by their role; a designated signatory only where the head is also on the DSL team.
+    """
+    roles = roles_in_school(user, school)
+    if Role.HEADTEACHER in roles:
+        return None
+    if roles & DSL_TEAM or not roles - {Role.TRUST_LEAD, Role.INSPECTOR}:
+        return NOT_A_SIGNATORY  # who signatory_designate never names: the team, and those who do not work here
+    if not active_signatories(school).filter(user=user).exists():
+        return NOT_A_SIGNATORY
+    if _head_independent_of_dsl_team(school):
+        return HEAD_SIGNS_HERE
+    return None
+
+
 def sign_off_refusal(user, decision):
     """Why `user` may not sign off `decision`, in plain English; None if they may."""
-    if decision.kind != DecisionKind.MANAGE_IN_SCHOOL or decision.status != DecisionStatus.PENDING_SIGN_OFF:
+    if not decision.is_pending_sign_off:
         return "This decision is not waiting for sign-off."
     if decision.decided_by_id == user.pk:
         # Sign-off is a second person's check on the decision (seed 004 §7), so never the decider's own.
         return "You made this decision, so someone else must sign it off, even where you are also the headteacher."
-    school = decision.incident.school
     if not policy.case_permits(user, decision.incident, SIGN_OFF):
-        return "Only the headteacher, or a senior leader the school has named as a signatory, can sign this off."
-    if Role.HEADTEACHER in roles_in_school(user, school):
-        return None
-    if not active_signatories(school).filter(user=user).exists():
-        return "Only the headteacher, or a senior leader the school has named as a signatory, can sign this off."
-    if _head_independent_of_dsl_team(school):
-        return (
-            "In this school the headteacher signs off decisions not to refer. A named signatory signs only where "
-            "the headteacher is also the DSL."
-        )
-    return None
+        return NOT_A_SIGNATORY
+    return _signing_refusal(user, decision.incident.school)
 
 
 def can_sign_off(user, decision):
@@ -102,15 +144,25 @@ def can_sign_off(user, decision):
 
 
 def sign_off_queue_for_user(user, school):
-    """Decisions not to refer waiting for this user's signature (never their own decisions)."""
-    pending = (
+    """Decisions not to refer waiting for this user's signature (never their own decisions).
+
+    Whether they may sign is decided once for the school, not once per decision, so the queue costs the same
+    few queries however long it is: the headteacher signs every case they can see; a signatory, the cases they
+    are named on for sign-off.
+    """
+    if _signing_refusal(user, school) is not None:
+        return []
+    if policy.can(roles_in_school(user, school), "sign_off"):
+        cases = incident_list_for_user(user, school)
+    else:
+        cases = incident_list_for_user(user, school).filter(pk__in=policy.named_case_ids(user, SIGN_OFF))
+    return list(
         Decision.objects.filter(
-            incident__in=incident_list_for_user(user, school).values("pk"),
+            incident__in=cases.values("pk"),
             kind=DecisionKind.MANAGE_IN_SCHOOL,
             status=DecisionStatus.PENDING_SIGN_OFF,
         )
         .exclude(decided_by=user)
-        .select_related("incident__school", "decided_by")
+        .select_related("incident", "decided_by")
         .order_by("decided_at", "pk")
     )
-    return [d for d in pending if can_sign_off(user, d)]

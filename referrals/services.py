@@ -11,16 +11,16 @@ from django.utils import timezone
 
 from incidents.chronology import chronology_record
 from incidents.errors import CasePermissionDenied, Problem, RuleBroken
-from incidents.models import CaseState, EntryKind, Involvement
+from incidents.models import CaseState, EntryKind, Incident, Involvement
 from incidents.reauth import reauthenticate
 from incidents.selectors import latest_meeting
 from incidents.services import lock_case, require_text
 from incidents.workflow import SIGN_OFF, case_transition
 from safeguard import policy
 from safeguard.audit import audited_save
+from safeguard.memberships import roles_in_school
 from safeguard.people import person_name
 from safeguard.roles import DSL_TEAM, Role
-from safeguard.selectors import roles_in_school
 
 from .guards import criteria_problems
 from .models import (
@@ -39,7 +39,7 @@ from .models import (
     SignOff,
     SignOffOutcome,
 )
-from .selectors import pending_decision, sign_off_refusal
+from .selectors import active_signatories, pending_decision, sign_off_refusal
 
 ANNEX_FIELDS = frozenset(field for field, _ in ANNEX_A)
 
@@ -120,6 +120,8 @@ def decision_record(*, actor, incident, kind, reasons, plan="", annex_a=None):
         kind=EntryKind.DECISION,
         text=f"Decision: manage in school, without a referral. Reasons: {reasons} Plan: {decision.plan}",
     )
+    # The school's signatories are named on this case while the decision waits for them.
+    policy.case_name(case, [s.user for s in active_signatories(case.school)], policy.SIGNATORY_PERMS)
     case_transition(
         actor=actor, incident=case, to_state=CaseState.AWAITING_SIGN_OFF, reason="Decision not to refer recorded"
     )
@@ -192,7 +194,8 @@ def signatory_designate(*, actor, school, user, reason):
     signatory = audited_save(
         Signatory(school=school, user=user, reason=reason, designated_by=actor), actor=actor, reason="Signatory named"
     )
-    user.groups.add(policy.signatory_group(school))
+    for case in _cases_awaiting_sign_off(school):
+        policy.case_name(case, [user], policy.SIGNATORY_PERMS)
     return signatory
 
 
@@ -205,8 +208,15 @@ def signatory_end(*, actor, signatory):
     if signatory.ended_at is None:
         signatory.ended_at, signatory.ended_by = timezone.now(), actor
         audited_save(signatory, actor=actor, reason="Signatory ended", update_fields=["ended_at", "ended_by"])
-        signatory.user.groups.remove(policy.signatory_group(signatory.school))
+        for case in _cases_awaiting_sign_off(signatory.school):
+            policy.case_unname(case, [signatory.user], policy.SIGNATORY_PERMS)
     return signatory
+
+
+def _cases_awaiting_sign_off(school):
+    return Incident.objects.filter(
+        school=school, decisions__kind=DecisionKind.MANAGE_IN_SCHOOL, decisions__status=DecisionStatus.PENDING_SIGN_OFF
+    ).distinct()
 
 
 # --- Referrals ----------------------------------------------------------------------------------------------

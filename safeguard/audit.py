@@ -1,6 +1,7 @@
 """The audit trail: every history row names a person, and every opening of a record is logged."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from simple_history.signals import pre_create_historical_record
@@ -32,9 +33,46 @@ def _refuse_anonymous_save(sender, instance, raw=False, **kwargs):
         raise MissingActor(f"A change to {sender.__name__} must name the person making it.")
 
 
+def _related_in_hand(instance):
+    """Foreign keys whose related object is already loaded and saved: it exists, so validating the key again
+    would only cost a query per key per save (the database still enforces every key)."""
+    names = []
+    for field in instance._meta.concrete_fields:
+        if field.is_relation and field.is_cached(instance):
+            related = field.get_cached_value(instance)
+            if related is not None and related.pk is not None and not related._state.adding:
+                names.append(field.name)
+    return names
+
+
+def validate(instance, update_fields=None):
+    """Model.full_clean(), less the existence check of related objects already in hand, and of fields that an
+    update leaves as they were; constraints and uniqueness are still checked against the database, so a refusal
+    names its field."""
+    unchanged = set()
+    if update_fields is not None:
+        unchanged = {f.name for f in instance._meta.concrete_fields} - {
+            instance._meta.get_field(name).name for name in update_fields
+        }
+    errors = {}
+    steps = [
+        lambda: instance.clean_fields(exclude=set(_related_in_hand(instance)) | unchanged),
+        instance.clean,
+        instance.validate_unique,
+        instance.validate_constraints,
+    ]
+    for step in steps:
+        try:
+            step()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
 def audited_save(instance, *, actor, reason, update_fields=None):
     """Validate and save an audited model, recording who made the change and why."""
-    instance.full_clean()
+    validate(instance, update_fields)
     instance._history_user = actor
     instance._change_reason = reason
     try:
@@ -53,4 +91,16 @@ def log_access(*, user, obj, action=AccessLog.Action.VIEW, school=None):
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=str(obj.pk),
         action=action,
+    )
+
+
+def log_access_list(*, user, objects, action=AccessLog.Action.VIEW, school=None):
+    """Record that `user` was shown each of `objects` in a list: one row each, written in one query."""
+    objects = list(objects)
+    if not objects:
+        return []
+    content_type = ContentType.objects.get_for_model(objects[0], for_concrete_model=False)
+    return AccessLog.objects.bulk_create(
+        AccessLog(user=user, school=school, content_type=content_type, object_id=str(obj.pk), action=action)
+        for obj in objects
     )

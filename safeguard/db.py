@@ -48,3 +48,25 @@ def append_only(*tables):
                 schema_editor.execute(f'DROP TRIGGER IF EXISTS "{table}_append_only" ON "{table}"')
 
     return migrations.RunPython(forwards, backwards)
+
+
+def name_search_index(table, column):
+    """Migration operation indexing `column` for substring and prefix search with pg_trgm (PostgreSQL only).
+
+    The index is on UPPER(column), which is what Django's icontains and istartswith compare, so the planner can
+    use it; on SQLite the search scans, and is just as correct.
+    """
+    name = f"{table}_{column}_trgm"
+
+    def forwards(apps, schema_editor):
+        if _on_postgresql(schema_editor):
+            schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            schema_editor.execute(
+                f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin (UPPER("{column}") gin_trgm_ops)'
+            )
+
+    def backwards(apps, schema_editor):
+        if _on_postgresql(schema_editor):
+            schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+
+    return migrations.RunPython(forwards, backwards)

@@ -8,7 +8,6 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from .roles import Role
@@ -128,14 +127,6 @@ class Pupil(models.Model):
         """The vulnerability flags that are set, as labels (never shown by colour alone)."""
         names = ["send", "looked_after", "known_to_social_care", "previously_abused"]
         return [self._meta.get_field(n).verbose_name for n in names if getattr(self, n)]
-
-
-class PupilUserObjectPermission(UserObjectPermissionBase):
-    content_object = models.ForeignKey(Pupil, on_delete=models.CASCADE)
-
-
-class PupilGroupObjectPermission(GroupObjectPermissionBase):
-    content_object = models.ForeignKey(Pupil, on_delete=models.CASCADE)
 
 
 class AccessLog(models.Model):

@@ -1,32 +1,34 @@
-"""The permission policy: the one place that decides who may do what, and grants or revokes accordingly.
+"""The permission policy: the one place that decides who may do what, and who is named on which record.
 
-Each school has a group per role (``school:<id>:<role>``) and each trust a group for its safeguarding leads
-(``trust:<id>:trust_lead``). Group membership follows Membership; object permissions are granted to those groups
-when a record is created, so nothing is ever granted ad hoc in a view.
+**Roles decide what a school's team sees.** A DSL, a deputy, the headteacher and the trust lead see a school's
+cases and register because of an active Membership, so every read is one indexed filter built here
+(`case_scope`, `pupil_scope`) and applied by the selectors. Nothing is granted per record to a role.
+
+**Object permissions (django-guardian, direct-foreign-key models) are for named people on particular records**:
+the member of staff who reported a concern (their own report), the signatory named for a decision waiting for
+sign-off, and the members of the team a restricted case is limited to. A restricted case is absent, for everyone
+else in the team, from every list, search and count, exactly like another school's case.
 """
 
-from django.contrib.auth.models import Group
-from guardian.shortcuts import assign_perm, get_objects_for_user
+from django.apps import apps
+from django.contrib.auth.models import Permission
+from django.db.models import Q
 
-from .models import Membership
+from .memberships import roles_in_school_of
 from .roles import DSL_TEAM, SENIOR, Role
-from .selectors import roles_in_school
-
-GROUP_PREFIXES = ("school:", "trust:")
 
 # What each role may do in the pages of its current school. Views ask can(); services ask it too.
 CAPABILITIES = {
     "view_pupil_register": SENIOR | {Role.TRUST_LEAD},
     "import_pupils": DSL_TEAM,
     "view_record_audit": DSL_TEAM,
-}
-
-# Object permissions on a pupil, by the role whose school group receives them.
-PUPIL_GRANTS = {
-    Role.DSL: ("view_pupil", "change_pupil"),
-    Role.DEPUTY_DSL: ("view_pupil", "change_pupil"),
-    Role.HEADTEACHER: ("view_pupil",),
-    Role.TRUST_LEAD: ("view_pupil",),
+    "log_concern": SENIOR | {Role.STAFF},
+    "work_cases": DSL_TEAM,
+    "view_cases": SENIOR | {Role.TRUST_LEAD},
+    # A designated signatory (referrals.Signatory) may also sign; referrals.selectors.can_sign_off says who.
+    "sign_off": frozenset({Role.HEADTEACHER}),
+    "designate_signatory": frozenset({Role.HEADTEACHER}),
+    "restrict_cases": DSL_TEAM,
 }
 
 
@@ -35,105 +37,108 @@ def can(roles, capability):
     return bool(set(roles) & CAPABILITIES[capability])
 
 
-def group_name(*, role, school=None, trust=None):
-    return f"trust:{trust.pk}:{role}" if role == Role.TRUST_LEAD else f"school:{school.pk}:{role}"
+# --- Pupils -------------------------------------------------------------------------------------------------
 
 
-def role_group(*, role, school):
-    """The group holding `role` for `school` (for a trust lead, the group of the school's trust), or None."""
-    if role == Role.TRUST_LEAD:
-        if school.trust_id is None:
-            return None
-        return Group.objects.get_or_create(name=group_name(role=role, trust=school.trust))[0]
-    return Group.objects.get_or_create(name=group_name(role=role, school=school))[0]
+def pupil_scope(roles, school):
+    """The filter for the pupils of `school` whose register entry these roles may read, or None for none."""
+    return Q(school=school) if can(roles, "view_pupil_register") else None
 
 
-def user_groups_sync(user):
-    """Make the user's policy groups exactly those of their active memberships (called on every change)."""
-    wanted = {
-        group_name(role=m.role, school=m.school, trust=m.trust)
-        for m in Membership.objects.active().filter(user=user).select_related("school", "trust")
-    }
-    current = {g.name: g for g in user.groups.all() if g.name.startswith(GROUP_PREFIXES)}
-    for name in set(current) - wanted:
-        user.groups.remove(current[name])
-    for name in wanted - set(current):
-        user.groups.add(Group.objects.get_or_create(name=name)[0])
+# --- Cases --------------------------------------------------------------------------------------------------
+# Names are strings here so that the core never imports the case apps (dependencies point one way).
+
+CASE_MODEL = "incidents.Incident"
+CASE_NAMED_MODEL = "incidents.IncidentUserObjectPermission"
+VIEW, CHANGE, SIGN_OFF = "incidents.view_incident", "incidents.change_incident", "incidents.sign_off_incident"
+OWN_REPORT, OWN_DRAFT = "incidents.view_own_report", "incidents.change_own_draft"
+
+# What a role in the case's school may do to any case of the school it can see.
+ROLE_CASE_PERMS = {VIEW: "view_cases", CHANGE: "work_cases", SIGN_OFF: "sign_off"}
+# The member of staff who logged a concern sees what they reported and may finish their draft; never the team's work.
+REPORTER_PERMS = (OWN_REPORT, OWN_DRAFT)
+# A signatory named for a decision sees that case and may sign it off (referrals.services names them).
+SIGNATORY_PERMS = (VIEW, SIGN_OFF)
+# A named member of a restricted case: seeing it is the object permission; what they may do is their role's.
+RESTRICTED_MEMBER_PERMS = (VIEW,)
 
 
-def pupils_grant(*, school, pupils):
-    """Grant the school's role groups their permissions on newly registered pupils (a list or queryset)."""
-    if not pupils:
-        return
-    for role, perms in PUPIL_GRANTS.items():
-        group = role_group(role=role, school=school)
-        if group is None:
-            continue
-        for perm in perms:
-            assign_perm(f"safeguard.{perm}", group, pupils)
+def named_case_ids(user, perm=VIEW):
+    """The ids of the cases on which `user` is named with `perm`, as a subquery (one indexed lookup)."""
+    app_label, codename = perm.split(".")
+    return (
+        apps.get_model(CASE_NAMED_MODEL)
+        .objects.filter(user=user, permission__codename=codename, permission__content_type__app_label=app_label)
+        .values("content_object_id")
+    )
 
 
-# --- Cases (incidents and referrals apps) -------------------------------------------------------------------
-# Permission names are strings here so that the core never imports the case apps (dependencies point one way).
-
-CAPABILITIES.update(
-    {
-        "log_concern": SENIOR | {Role.STAFF},
-        "work_cases": DSL_TEAM,
-        "view_cases": SENIOR | {Role.TRUST_LEAD},
-        # A designated signatory (referrals.Signatory) may also sign; referrals.selectors.can_sign_off says who.
-        "sign_off": frozenset({Role.HEADTEACHER}),
-        "designate_signatory": frozenset({Role.HEADTEACHER}),
-    }
-)
-
-# Object permissions on a case, by the role whose school group receives them when the concern is logged.
-CASE_GRANTS = {
-    Role.DSL: ("view_incident", "change_incident"),
-    Role.DEPUTY_DSL: ("view_incident", "change_incident"),
-    Role.HEADTEACHER: ("view_incident", "sign_off_incident"),
-    Role.TRUST_LEAD: ("view_incident",),
-}
-# The member of staff who logged it sees what they reported, and may finish their draft; never the team's work.
-REPORTER_GRANTS = ("view_own_report", "change_own_draft")
-# A senior leader the headteacher names to sign where the head is also the DSL (referrals.Signatory).
-SIGNATORY_GRANTS = ("view_incident", "sign_off_incident")
-# Not "school:", so user_groups_sync (which follows Membership) leaves this group to the designation service.
-SIGNATORY_GROUP_PREFIX = "signatory:"
+def named_case_users(incident, perm):
+    """The ids of the people named on `incident` with `perm`, as a subquery."""
+    codename = perm.split(".")[1]
+    return (
+        apps.get_model(CASE_NAMED_MODEL)
+        .objects.filter(content_object=incident, permission__codename=codename)
+        .values("user")
+    )
 
 
-def signatory_group(school):
-    """The group of `school`'s designated signatories (see SIGNATORY_GRANTS)."""
-    return Group.objects.get_or_create(name=f"{SIGNATORY_GROUP_PREFIX}{school.pk}")[0]
+def case_scope(user, roles, school):
+    """The filter for the submitted cases of `school` that `user`, holding `roles` there, may see, or None.
+
+    The team and overseers see every case of the school that is not restricted, and the restricted ones they
+    are named on; anyone else with a role in the school sees only the cases they are named on (a signatory).
+    """
+    if not roles:
+        return None
+    submitted = Q(school=school) & ~Q(state="draft")
+    named = Q(pk__in=named_case_ids(user))
+    if can(roles, "view_cases"):
+        return submitted & (Q(restricted=False) | named)
+    return submitted & named
 
 
-def case_grant(incident):
-    """Grant the school's groups, and the reporting member of staff, their permissions on a new case."""
-    for role, perms in CASE_GRANTS.items():
-        group = role_group(role=role, school=incident.school)
-        if group is None:
-            continue
-        for perm in perms:
-            assign_perm(f"incidents.{perm}", group, incident)
-    group = signatory_group(incident.school)
-    for perm in SIGNATORY_GRANTS:
-        assign_perm(f"incidents.{perm}", group, incident)
-    for perm in REPORTER_GRANTS:
-        assign_perm(f"incidents.{perm}", incident.reported_by, incident)
-
-
-def has_object_perm(user, obj, perm):
-    """Whether `user` holds `perm` on `obj` through an object permission. Superusers and global (model-wide)
-    permissions get nothing extra: case workers are named on each record, never admitted wholesale."""
+def is_named(user, incident, perm=VIEW):
+    """Whether `user` is named on this case with `perm` (an object permission held by them, not by a group)."""
     if not (user.is_authenticated and user.is_active):
         return False
-    found = get_objects_for_user(user, perm, type(obj).objects.filter(pk=obj.pk), with_superuser=False)
-    return found.exists()
+    return named_case_ids(user, perm).filter(content_object_id=incident.pk).exists()
 
 
 def case_permits(user, incident, perm):
-    """Whether `user` may act with `perm` on a case: an active role in its school today, and the object permission.
+    """Whether `user` may act with `perm` on a case: an active role in its school today, and either that role's
+    power over the school's cases (on a restricted case, only if they are named on it) or their own naming.
 
-    A membership past its end date counts as none at once, even before the hourly task removes its groups.
+    A membership past its end date counts as none at once. Superusers and global permissions get nothing extra.
     """
-    return bool(roles_in_school(user, incident.school)) and has_object_perm(user, incident, perm)
+    roles = roles_in_school_of(user, incident)
+    if not roles:
+        return False
+    capability = ROLE_CASE_PERMS.get(perm)
+    if capability and can(roles, capability) and (not incident.restricted or is_named(user, incident)):
+        return True
+    return is_named(user, incident, perm)
+
+
+def case_name(incident, users, perms):
+    """Name each of `users` on the case with each of `perms` (idempotent: naming twice changes nothing)."""
+    named = apps.get_model(CASE_NAMED_MODEL)
+    permissions = Permission.objects.filter(
+        content_type__app_label="incidents", codename__in=[perm.split(".")[1] for perm in perms]
+    )
+    rows = [named(user=user, permission=p, content_object=incident) for p in permissions for user in users]
+    named.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def case_unname(incident, users, perms):
+    """Take `perms` on the case away from each of `users`."""
+    named = apps.get_model(CASE_NAMED_MODEL)
+    codenames = [perm.split(".")[1] for perm in perms]
+    named.objects.filter(
+        content_object=incident, user__in=list(users), permission__codename__in=codenames
+    ).delete()
+
+
+def reporter_name(incident):
+    """Name the member of staff who logged the concern on it: they see their own report and finish their draft."""
+    case_name(incident, [incident.reported_by], REPORTER_PERMS)

@@ -12,8 +12,9 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from . import policy, selectors
+from . import policy
 from .audit import audited_save
+from .memberships import roles_in_school
 from .models import YEAR_GROUPS, Pupil, Sex, upn_validator
 
 COLUMNS = [
@@ -128,7 +129,7 @@ def parse(text):
 @transaction.atomic
 def pupils_import(*, actor, school, text):
     """Import a register CSV into `school`: all rows or none. Returns an ImportResult."""
-    if not policy.can(selectors.roles_in_school(actor, school), "import_pupils"):
+    if not policy.can(roles_in_school(actor, school), "import_pupils"):
         raise PermissionDenied("Only the school's DSL team may import the pupil register.")
     rows, errors = parse(text)
     if errors:
@@ -137,11 +138,10 @@ def pupils_import(*, actor, school, text):
     existing = {
         p.upn: p for p in Pupil.objects.select_for_update().filter(school=school, upn__in=[r["upn"] for r in rows])
     }
-    created = []
     for row in rows:
         pupil = existing.get(row["upn"])
         if pupil is None:
-            created.append(audited_save(Pupil(school=school, **row), actor=actor, reason="Imported from the register"))
+            audited_save(Pupil(school=school, **row), actor=actor, reason="Imported from the register")
             result.created += 1
             continue
         changed = [name for name, value in row.items() if getattr(pupil, name) != value]
@@ -152,5 +152,4 @@ def pupils_import(*, actor, school, text):
             setattr(pupil, name, row[name])
         audited_save(pupil, actor=actor, reason="Updated from the register", update_fields=changed)
         result.updated += 1
-    policy.pupils_grant(school=school, pupils=created)
     return result

@@ -2,40 +2,28 @@
 
 from django.db.models import Count, Q
 from django.http import Http404
-from guardian.shortcuts import get_objects_for_user
 
-from .models import AccessLog, Membership, Pupil, School
+from . import policy
+from .memberships import roles_in_school
+from .models import AccessLog, Membership, Pupil
 from .roles import Role
 
 
-def schools_for_user(user):
-    """Schools where the user holds an active role, or which belong to a trust they oversee."""
-    active = Membership.objects.active().filter(user=user)
-    return School.objects.filter(
-        Q(pk__in=active.exclude(school=None).values("school"))
-        | Q(trust__in=active.filter(role=Role.TRUST_LEAD).values("trust"))
-    ).select_related("trust")
-
-
-def roles_in_school(user, school):
-    """The user's active roles in `school`, including trust oversight of it."""
-    active = Membership.objects.active().filter(user=user)
-    roles = set(active.filter(school=school).values_list("role", flat=True))
-    if school.trust_id and active.filter(role=Role.TRUST_LEAD, trust_id=school.trust_id).exists():
-        roles.add(Role.TRUST_LEAD)
-    return frozenset(Role(r) for r in roles)
-
-
 def pupil_list_for_user(user, school):
-    """Pupils of `school` that the user holds view permission on (superusers get nothing extra)."""
-    return get_objects_for_user(user, "safeguard.view_pupil", Pupil.objects.filter(school=school), with_superuser=False)
+    """Pupils of `school` whose register entry the user's roles there let them read (superusers get nothing extra)."""
+    scope = policy.pupil_scope(roles_in_school(user, school), school)
+    return Pupil.objects.filter(scope) if scope is not None else Pupil.objects.none()
 
 
 def get_pupil_for_user_or_404(user, school, pk):
+    """One pupil the user may read; 404 for missing and for not theirs alike."""
     try:
-        return pupil_list_for_user(user, school).get(pk=pk)
-    except (Pupil.DoesNotExist, ValueError):
+        pupil = Pupil.objects.get(pk=pk, school=school)
+    except (Pupil.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    if policy.pupil_scope(roles_in_school(user, school), school) is None:
+        raise Http404
+    return pupil
 
 
 def dsl_team_for_school(school):
@@ -48,15 +36,27 @@ def dsl_team_for_school(school):
     )
 
 
-def register_summary(user, school):
-    """Counts for a dashboard: pupils on roll the user may see, and those with each vulnerability flag."""
-    on_roll = pupil_list_for_user(user, school).filter(date_left__isnull=True)
-    return on_roll.aggregate(
-        total=Count("pk"),
-        send=Count("pk", filter=Q(send=True)),
-        looked_after=Count("pk", filter=Q(looked_after=True)),
-        known_to_social_care=Count("pk", filter=Q(known_to_social_care=True)),
+REGISTER_COUNTS = {
+    "total": Count("pk"),
+    "send": Count("pk", filter=Q(send=True)),
+    "looked_after": Count("pk", filter=Q(looked_after=True)),
+    "known_to_social_care": Count("pk", filter=Q(known_to_social_care=True)),
+}
+
+
+def register_summaries(user, schools):
+    """{school id: counts of its pupils on roll and of those with each vulnerability flag}, for each of `schools`
+    whose register the user may read, in one query however many schools there are."""
+    readable = [school.pk for school in schools if policy.pupil_scope(roles_in_school(user, school), school)]
+    rows = (
+        Pupil.objects.filter(school__in=readable, date_left__isnull=True)
+        .values("school")
+        .annotate(**REGISTER_COUNTS)
+        .order_by()
     )
+    empty = dict.fromkeys(REGISTER_COUNTS, 0)
+    found = {row.pop("school"): row for row in rows}
+    return {pk: found.get(pk, empty) for pk in readable}
 
 
 def record_trail(obj):

@@ -3,7 +3,6 @@
 from django.db import transaction
 from django.utils import timezone
 
-from . import policy
 from .audit import audited_save
 from .models import Membership, School, Trust
 from .roles import Role
@@ -16,16 +15,13 @@ def trust_create(*, actor, name):
 
 @transaction.atomic
 def school_create(*, actor, name, urn, trust=None):
-    school = audited_save(School(name=name, urn=urn, trust=trust), actor=actor, reason="School created")
-    for role in Role:
-        policy.role_group(role=role, school=school)
-    return school
+    return audited_save(School(name=name, urn=urn, trust=trust), actor=actor, reason="School created")
 
 
 @transaction.atomic
 def membership_grant(*, actor, user, role, school=None, trust=None, starts_on=None, ends_on=None):
-    """Give `user` a role in a school (or a trust lead's oversight of a trust), and the permissions with it."""
-    membership = audited_save(
+    """Give `user` a role in a school (or a trust lead's oversight of a trust): what the role sees comes with it."""
+    return audited_save(
         Membership(
             user=user,
             role=role,
@@ -38,8 +34,6 @@ def membership_grant(*, actor, user, role, school=None, trust=None, starts_on=No
         actor=actor,
         reason=f"Granted the role of {Role(role).label}",
     )
-    policy.user_groups_sync(user)
-    return membership
 
 
 @transaction.atomic
@@ -49,7 +43,6 @@ def membership_end(*, actor, membership, reason):
     if membership.ended_at is None:
         membership.ended_at = timezone.now()
         audited_save(membership, actor=actor, reason=reason, update_fields=["ended_at"])
-    policy.user_groups_sync(membership.user)
     return membership
 
 

@@ -5,5 +5,5 @@ from . import services
 
 @shared_task(acks_late=True, max_retries=3, default_retry_delay=60)
 def memberships_end_expired():
-    """Hourly: remove access whose end date has passed (requests already refuse it; this tidies the grants)."""
+    """Hourly: end memberships whose last day has passed (requests already refuse them; this puts the end on record)."""
     return services.memberships_end_expired()

@@ -5,7 +5,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from safeguard import policy, services
+from safeguard import services
 from safeguard.audit import audited_save
 from safeguard.models import Pupil
 
@@ -78,9 +78,7 @@ class PupilFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, **kwargs):
-        pupil = audited_save(model_class(**kwargs), actor=admin_user(), reason="Test pupil")
-        policy.pupils_grant(school=pupil.school, pupils=[pupil])
-        return pupil
+        return audited_save(model_class(**kwargs), actor=admin_user(), reason="Test pupil")
 
 
 # --- Cases: a helper per workflow state, built through the services so every history row names a person --------

@@ -207,6 +207,7 @@ def test_check_deploy_passes_under_production_settings(tmp_path):
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(45)[:60],
         "DJANGO_ALLOWED_HOSTS": "example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        "DJANGO_CACHE_URL": "redis://127.0.0.1:6379/14",
     }
     result = subprocess.run(  # noqa: S603 (fixed arguments)
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from safeguard import services, tasks
+from safeguard.memberships import roles_in_school
 from safeguard.middleware import SESSION_SCHOOL_KEY
 from safeguard.models import Membership
-from safeguard.policy import group_name
 from safeguard.roles import Role
 from tests.factories import PupilFactory, SchoolFactory, TrustFactory, UserFactory, member
 
@@ -136,9 +136,8 @@ def test_membership_past_its_last_day_gives_no_access_from_the_next_request(scho
     assert school.name not in page
     assert "Your inspection access" not in page
     assert "You do not have a role in any school" in page
-    # The expiry task has not run: the membership is still open and the group still held, yet access is gone.
+    # The expiry task has not run: the membership is still open, yet access is gone.
     assert Membership.objects.get(user=inspector).ended_at is None
-    assert inspector.groups.filter(name=group_name(role=Role.INSPECTOR, school=school)).exists()
 
 
 def test_ended_dsl_loses_the_register_at_once(school, people, signed_in, registers):
@@ -149,17 +148,15 @@ def test_ended_dsl_loses_the_register_at_once(school, people, signed_in, registe
     services.membership_end(actor=UserFactory(), membership=dsl.memberships.get(), reason="Left the school")
 
     assert client.get("/pupils/").status_code == 403
-    assert not dsl.groups.exists()
+    assert roles_in_school(dsl, school) == frozenset()
 
 
-def test_expiry_task_ends_the_membership_and_removes_the_group_and_is_safe_twice(school, today_is):
+def test_expiry_task_ends_the_membership_and_is_safe_twice(school, today_is):
     today = timezone.localdate()
     granter = UserFactory()
     inspector = UserFactory()
     services.membership_grant(actor=granter, user=inspector, role=Role.INSPECTOR, school=school, ends_on=today)
     staff = member(Role.STAFF, school=school)
-    group = group_name(role=Role.INSPECTOR, school=school)
-    assert inspector.groups.filter(name=group).exists()
 
     assert tasks.memberships_end_expired() == 0  # its last day is today: still in force
 
@@ -168,7 +165,6 @@ def test_expiry_task_ends_the_membership_and_removes_the_group_and_is_safe_twice
 
     membership = Membership.objects.get(user=inspector)
     assert membership.ended_at is not None
-    assert not inspector.groups.filter(name=group).exists()
     assert membership.history.count() == 2
 
     ended_at = membership.ended_at
@@ -178,7 +174,6 @@ def test_expiry_task_ends_the_membership_and_removes_the_group_and_is_safe_twice
     assert membership.history.count() == 2
     # Open-ended memberships are untouched.
     assert Membership.objects.get(user=staff).ended_at is None
-    assert staff.groups.filter(name=group_name(role=Role.STAFF, school=school)).exists()
 
 
 def test_expiry_keeps_the_persons_other_roles(school, other_school, today_is):
@@ -189,7 +184,8 @@ def test_expiry_keeps_the_persons_other_roles(school, other_school, today_is):
     today_is(today + datetime.timedelta(days=1))
     tasks.memberships_end_expired()
 
-    assert set(person.groups.values_list("name", flat=True)) == {group_name(role=Role.HEADTEACHER, school=other_school)}
+    assert roles_in_school(person, school) == frozenset()
+    assert roles_in_school(person, other_school) == {Role.HEADTEACHER}
 
 
 # --- the trust safeguarding lead ----------------------------------------------------------------------------------

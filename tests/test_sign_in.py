@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.core import mail
+from django.core.cache import cache
 from django.test import Client, override_settings
 from django.utils import timezone
 from django_otp.oath import totp
@@ -248,7 +249,20 @@ def test_nobody_is_asked_when_two_factor_is_switched_off(client, people):
 
 def test_idle_timeout_defaults():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    # Renewed by IdleTimeoutMiddleware at most once a minute, not written on every request.
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False
+
+
+def test_requests_within_a_minute_renew_the_session_once(school, signed_in):
+    client = signed_in(member(Role.STAFF, school=school))
+    key = client.session.session_key
+    assert client.get("/").status_code == 200
+    renewed = Session.objects.get(session_key=key).expire_date
+    Session.objects.filter(session_key=key).update(expire_date=renewed - datetime.timedelta(seconds=5))
+
+    assert client.get("/").status_code == 200
+
+    assert Session.objects.get(session_key=key).expire_date == renewed - datetime.timedelta(seconds=5)
 
 
 def test_each_request_renews_the_session(school, signed_in):
@@ -266,6 +280,7 @@ def test_an_idle_session_is_signed_out(school, signed_in):
     client = signed_in(member(Role.STAFF, school=school))
     key = client.session.session_key
     Session.objects.filter(session_key=key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    cache.clear()  # the cached copy expires with it: it was stored for the same idle time
 
     response = client.get("/pupils/")
 

@@ -1,14 +1,14 @@
 """The safeguarding team's and overseers' view of the school's cases: lists, one case, one pupil's chronology."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from safeguard import extensions, policy
 from safeguard.access import capability_required
-from safeguard.audit import log_access
+from safeguard.audit import log_access, log_access_list
+from safeguard.keyset import keyset_page
 from safeguard.selectors import get_pupil_for_user_or_404, pupil_list_for_user
 
-from .. import selectors, services
+from .. import selectors
 from ..filters import CaseFilter
 from ..models import CRITERIA, QUESTIONS, CaseState
 from ..workflow import NEXT_STEP
@@ -17,32 +17,48 @@ from .common import case_for, meeting_answers, team_members
 PAGE_SIZE = 25
 
 
+def _page(request, cases, *, key, descending):
+    """One keyset page of `cases`, and the other GET parameters to carry to the pages beside it."""
+    page = keyset_page(
+        cases,
+        key=key,
+        descending=descending,
+        size=PAGE_SIZE,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+    )
+    query = request.GET.copy()
+    for cursor in ("after", "before"):
+        query.pop(cursor, None)
+    return page, query.urlencode()
+
+
 @capability_required("view_cases")
 def case_list(request):
     cases = selectors.incident_list_for_user(request.user, request.school)
     pupils = pupil_list_for_user(request.user, request.school)
-    found = CaseFilter(request.GET or None, cases, pupils=pupils, team=team_members(request.school))
-    page = Paginator(found.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"filter": found, "form": found.form, "page": page, "query": query.urlencode()}
+    found = CaseFilter(
+        request.GET or None, cases, school=request.school, pupils=pupils, team=team_members(request.school)
+    )
+    page, query = _page(request, found.qs, key="came_to_light_at", descending=True)
+    log_access_list(user=request.user, objects=page, school=request.school)
+    context = {"filter": found, "form": found.form, "page": page, "query": query}
     return render(request, "incidents/case_list.html", context)
 
 
 @capability_required("view_cases")
 def inbox(request):
     cases = selectors.inbox_for_user(request.user, request.school)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "incidents/inbox.html", {"page": page, "query": ""})
+    page, query = _page(request, cases, key="submitted_at", descending=False)
+    log_access_list(user=request.user, objects=page, school=request.school)
+    return render(request, "incidents/inbox.html", {"page": page, "query": query})
 
 
 @capability_required("view_cases")
 def case_detail(request, pk):
     case = case_for(request, pk)
     log_access(user=request.user, obj=case, school=request.school)
-    for notification in selectors.notifications_for_user(request.user).filter(incident=case):
-        services.notification_mark_read(actor=request.user, notification=notification)
-    meeting = selectors.latest_meeting(case)
+    meeting = selectors.latest_meeting_with_attendance(case)
     can_work = policy.can(request.roles, "work_cases")
     people = list(selectors.case_involvements(case))
     for person in people:  # age on the date the criteria are judged on (under 13 is one of them)
@@ -51,7 +67,6 @@ def case_detail(request, pk):
         "case": case,
         "next_step": NEXT_STEP[CaseState(case.state)],
         "people": people,
-        "team": team_members(request.school) if can_work else [],
         "meeting": meeting,
         "meeting_questions": meeting_answers(meeting, QUESTIONS),
         "meeting_criteria": meeting_answers(meeting, CRITERIA),

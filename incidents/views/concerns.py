@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -30,15 +29,13 @@ def concern_edit(request, pk):
 
 
 def _save_draft(request, draft, form, people):
-    details = form.cleaned_data
-    with transaction.atomic():
-        if draft is None:
-            draft = services.concern_draft_create(actor=request.user, school=request.school, **details)
-        else:
-            draft = services.concern_draft_update(actor=request.user, incident=draft, **details)
-        for person in people.filled:
-            services.involvement_add(actor=request.user, incident=draft, **person.service_kwargs())
-    return draft
+    return services.concern_save(
+        actor=request.user,
+        school=request.school,
+        draft=draft,
+        involvements=[person.service_kwargs() for person in people.filled],
+        **form.cleaned_data,
+    )
 
 
 def _concern_page(request, draft):

@@ -7,11 +7,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
+from safeguard import policy
 from safeguard.access import capability_required
 
-from .. import selectors, services
+from .. import restriction, selectors, services
 from ..errors import CaseError
 from ..forms import (
     ActionForm,
@@ -23,6 +24,7 @@ from ..forms import (
     OwnerForm,
     PeopleFormSet,
     ReasonForm,
+    RestrictionForm,
     ReviewMeetingForm,
     attach_errors,
 )
@@ -58,15 +60,15 @@ def review_meeting(request, pk):
     )
 
 
-@require_POST
 @capability_required("work_cases")
 def owner_set(request, pk):
     case = case_for(request, pk)
-    form = OwnerForm(request.POST, team=team_members(request.school))
-    if form.is_valid():
-        services.incident_assign_owner(actor=request.user, incident=case, owner=form.cleaned_data["owner"])
-        messages.success(request, "The case owner is updated.")
-    return redirect(case.get_absolute_url())
+    form = OwnerForm(request.POST or None, team=team_members(request.school), initial={"owner": case.owner})
+
+    def perform(data):
+        services.incident_assign_owner(actor=request.user, incident=case, owner=data["owner"])
+
+    return form_page(request, case, form, perform, "incidents/owner_form.html", "The case owner is updated.")
 
 
 @capability_required("work_cases")
@@ -211,3 +213,35 @@ def addendum_add(request, pk):
         services.addendum_add(actor=request.user, incident=case, text=data["text"])
 
     return form_page(request, case, form, perform, "incidents/addendum_form.html", "The addendum is added.")
+
+
+@capability_required("restrict_cases")
+def case_restriction(request, pk):
+    """Restrict the case to named members of the team, change who they are, or let the whole team see it again."""
+    case = case_for(request, pk)
+    members = list(restriction.restriction_members(case))
+    form = RestrictionForm(
+        request.POST or None,
+        candidates=restriction.restriction_candidates(request.school),
+        initial={"members": members or [request.user]},
+    )
+    lifting = "lift" in request.POST
+
+    def perform(data):
+        if lifting:
+            return restriction.case_unrestrict(actor=request.user, incident=case, reason=data["reason"])
+        return restriction.case_restrict(
+            actor=request.user, incident=case, members=data["members"], reason=data["reason"]
+        )
+
+    def success(changed):
+        if not changed.restricted:
+            return "The whole safeguarding team can see this case again."
+        return "Only the people you named can see this case now."
+
+    def then(changed):
+        # Someone who restricted a case away from themselves (they know the family) can no longer open it.
+        still_sees = policy.case_permits(request.user, changed, policy.VIEW)
+        return changed.get_absolute_url() if still_sees else reverse("incidents:case_list")
+
+    return form_page(request, case, form, perform, "incidents/restriction_form.html", success, then, members=members)

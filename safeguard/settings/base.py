@@ -42,6 +42,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "safeguard.middleware.IdleTimeoutMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -93,9 +94,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Idle timeout: the session lives SAFEGUARD_IDLE_TIMEOUT_MINUTES past the last request, renewed on each one.
+# Sessions are read from the cache and written through to the database, so a page costs no query for its
+# session and a session outlives a cache restart. Every web process must share the cache (Redis in production):
+# a process-local cache would keep a signed-out session alive in another process.
+CACHES = {"default": env.cache_url("DJANGO_CACHE_URL", default="locmemcache://")}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Idle timeout: the session lives SAFEGUARD_IDLE_TIMEOUT_MINUTES past the last request, renewed (at most once a
+# minute) by safeguard.middleware.IdleTimeoutMiddleware.
 SESSION_COOKIE_AGE = env.int("SAFEGUARD_IDLE_TIMEOUT_MINUTES", default=30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -10,14 +10,17 @@ def dashboard(request):
     context = {"roles": sorted(roles, key=list(Role).index)}
     if school is not None:
         context["dsl_team"] = selectors.dsl_team_for_school(school)
+        # One query for the registers of every school shown: the current one, and a trust lead's trust's schools.
+        shown = [
+            s
+            for s in request.schools
+            if s.pk == school.pk or (Role.TRUST_LEAD in roles and s.trust_id == school.trust_id)
+        ]
+        registers = selectors.register_summaries(request.user, shown)
         if policy.can(roles, "view_pupil_register"):
-            context["register"] = selectors.register_summary(request.user, school)
+            context["register"] = registers[school.pk]
         if Role.TRUST_LEAD in roles:
-            context["trust_schools"] = [
-                (s, selectors.register_summary(request.user, s))
-                for s in request.schools
-                if s.trust_id == school.trust_id
-            ]
+            context["trust_schools"] = [(s, registers[s.pk]) for s in shown if s.pk in registers]
         if Role.INSPECTOR in roles:
             context["inspector_memberships"] = request.user.memberships.active().filter(
                 school=school, role=Role.INSPECTOR

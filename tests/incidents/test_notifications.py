@@ -7,6 +7,7 @@ from django.db import transaction
 from incidents import selectors, services, tasks
 from incidents.models import Notification
 from safeguard import services as core_services
+from safeguard.audit import log_access
 from safeguard.models import Membership
 from safeguard.roles import Role
 from tests.factories import admin_user, concern_details, make_case
@@ -27,7 +28,7 @@ def test_submission_alerts_the_dsl_team_in_the_app_and_by_email_after_commit(
     assert len(callbacks) == 1
     assert sorted(m.to[0] for m in mail.outbox) == sorted([dsl.email, deputy.email])
     assert head.email not in {m.to[0] for m in mail.outbox}
-    assert [n.incident for n in selectors.notifications_for_user(dsl)] == [draft]
+    assert [n.incident for n in selectors.notifications_for_user(dsl, school)] == [draft]
 
 
 def test_nothing_is_emailed_if_the_submission_rolls_back(school, staff, dsl, django_capture_on_commit_callbacks):
@@ -98,12 +99,17 @@ def test_notification_history_names_the_person_who_submitted(school, staff, dsl,
     assert [r.history_user for r in notification.history.all()] == [staff, staff]
 
 
-def test_a_person_marks_only_their_own_notification_read(school, dsl, deputy, case_in):
-    notification = case_in("reported").notifications.get(recipient=dsl)
-    with pytest.raises(Notification.DoesNotExist):
-        services.notification_mark_read(actor=deputy, notification=notification)
-    services.notification_mark_read(actor=dsl, notification=notification)
-    assert not selectors.notifications_for_user(dsl).exists()
+def test_opening_the_case_reads_only_the_openers_notification_and_writes_nothing_to_it(school, dsl, deputy, case_in):
+    case = case_in("reported")
+    notification = case.notifications.get(recipient=dsl)
+    history = notification.history.count()
+    assert list(selectors.notifications_for_user(dsl, school)) == [notification]
+
+    log_access(user=dsl, obj=case, school=school)
+
+    assert not selectors.notifications_for_user(dsl, school).exists()
+    assert selectors.notifications_for_user(deputy, school).get().incident == case
+    assert notification.history.count() == history
 
 
 def test_two_runs_of_the_task_before_any_email_still_send_one_each(school, dsl, deputy):

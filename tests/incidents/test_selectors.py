@@ -107,7 +107,8 @@ def test_filters_by_pupil_category_state_owner_dates_and_name(school, dsl, deput
     every = incident_list_for_user(dsl, school)
 
     def found(**data):
-        return list(CaseFilter(data, every, pupils=Pupil.objects.filter(school=school), team=User.objects.all()).qs)
+        pupils = Pupil.objects.filter(school=school)
+        return list(CaseFilter(data, every, school=school, pupils=pupils, team=User.objects.all()).qs)
 
     assert found(pupil=amira.pk) == [about_amira]
     assert found(category="content") == [about_amira]

@@ -71,11 +71,11 @@ def test_a_superuser_gets_nothing_extra(case_in):
 def test_a_role_past_its_end_date_counts_as_none_before_any_task_runs(school, case_in):
     case = case_in("reported")
     leaver = member(Role.DEPUTY_DSL, school=school, ends_on=timezone.localdate())
-    # A day passes: the membership's last day is behind it, and the hourly task has not yet removed its groups.
+    # A day passes: the membership's last day is behind it, and the hourly task has not yet ended it.
     membership = Membership.objects.get(user=leaver)
     membership.ends_on = timezone.localdate() - datetime.timedelta(days=1)
     audited_save(membership, actor=admin_user(), reason="Time passes", update_fields=["ends_on"])
-    assert leaver.groups.filter(name__startswith="school:").exists()
+    assert Membership.objects.get(user=leaver).ended_at is None
 
     with pytest.raises(CasePermissionDenied):
         case_transition(actor=leaver, incident=case, to_state=CaseState.UNDER_REVIEW, reason="Reviewing")

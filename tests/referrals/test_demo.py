@@ -101,7 +101,7 @@ def test_managed_in_school_cases_are_signed_off_by_the_head(seeded):
     )
     assert {case.state for case in managed} == {CaseState.MANAGED_IN_SCHOOL, CaseState.CLOSED}
     for case in managed:
-        signer = case.decisions.get().sign_offs.get().signed_by
+        signer = case.decisions.get().sign_off.signed_by
         assert signer.memberships.filter(role=Role.HEADTEACHER, school=case.school).exists()
         assert not case.referrals.exists()
 

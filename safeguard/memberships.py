@@ -1,0 +1,72 @@
+"""Who holds which role where, today. Read once per request (safeguard.middleware), then from that cache."""
+
+from .models import Membership, School, Trust
+from .roles import Role
+
+
+def schools_and_roles_for_user(user):
+    """{school: the user's active roles there} for every school where they hold a role or oversee its trust.
+
+    One query for every request: each membership in force today with its school, or, for a trust lead, with each
+    school of the trust (one row per school). The School and Trust objects are built from those rows.
+    """
+    rows = Membership.objects.active().filter(user=user).values_list(
+        "role",
+        "school_id",
+        "school__name",
+        "school__urn",
+        "school__trust_id",
+        "school__trust__name",
+        "trust__schools__id",
+        "trust__schools__name",
+        "trust__schools__urn",
+        "trust_id",
+        "trust__name",
+    )
+    schools, found = {}, {}
+    for role, *own, trust_school_id, trust_school_name, trust_school_urn, trust_id, trust_name in rows:
+        if role == Role.TRUST_LEAD:
+            if trust_school_id is None:
+                continue  # a trust with no schools yet
+            school_row = (trust_school_id, trust_school_name, trust_school_urn, trust_id, trust_name)
+        else:
+            school_row = tuple(own)
+        pk, name, urn, school_trust_id, school_trust_name = school_row
+        if pk not in schools:
+            # from_db takes the values in the model's field order: id, trust, name, urn.
+            school = School.from_db("default", ["id", "trust_id", "name", "urn"], [pk, school_trust_id, name, urn])
+            if school_trust_id:
+                school.trust = Trust.from_db("default", ["id", "name"], [school_trust_id, school_trust_name])
+            schools[pk] = school
+        found.setdefault(pk, set()).add(Role(role))
+    ordered = sorted(schools.values(), key=lambda school: (school.name, school.pk))
+    return {school: frozenset(found[school.pk]) for school in ordered}
+
+
+def schools_for_user(user):
+    """Schools where the user holds an active role, or which belong to a trust they oversee."""
+    return list(schools_and_roles_for_user(user))
+
+
+# Set by safeguard.middleware on request.user, so one request reads the roles once, whoever asks.
+ROLES_CACHE_ATTR = "_safeguard_roles_by_school"
+
+
+def roles_in_school(user, school):
+    """The user's active roles in `school`, including trust oversight of it."""
+    known = getattr(user, ROLES_CACHE_ATTR, None)
+    if known is not None:
+        return known.get(school.pk, frozenset())
+    active = Membership.objects.active().filter(user=user)
+    roles = set(active.filter(school=school).values_list("role", flat=True))
+    if school.trust_id and active.filter(role=Role.TRUST_LEAD, trust_id=school.trust_id).exists():
+        roles.add(Role.TRUST_LEAD)
+    return frozenset(Role(r) for r in roles)
+
+
+def roles_in_school_of(user, record):
+    """The user's roles in the school of `record` (a case, say); within a request, without loading the school."""
+    known = getattr(user, ROLES_CACHE_ATTR, None)
+    if known is not None:
+        return known.get(record.school_id, frozenset())
+    return roles_in_school(user, record.school)

@@ -1,0 +1,120 @@
+"""Every page that lists or shows cases keeps to its query budget, and the same number as the case load grows.
+
+Each page is asked for with a few cases in the school, and again after many more (in every state, some
+restricted, some in another school): the count must be the same and within the budget. The times at 500 and
+50,000 cases are measured by `bench/`, not here.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from incidents import services as case_services
+from incidents.restriction import case_restrict
+from referrals import services as referral_services
+from safeguard.roles import Role
+from tests.factories import PupilFactory, make_case
+from tests.test_query_counts import page_queries, queries_for
+
+PAGE_BUDGET = 12
+CONCERN_BUDGET = 40
+STATES = ["reported", "under_review", "referred", "awaiting_sign_off", "managed_in_school", "closed"]
+
+
+def grow(school, other_school, pupil, *, rounds):
+    """More cases of every state in `school` (some with `pupil`, one restricted) and in `other_school`."""
+    dsl = next(iter(school.memberships.filter(role=Role.DSL))).user
+    for _ in range(rounds):
+        for state in STATES:
+            make_case(school=school, state=state, pupils=[pupil, PupilFactory(school=school)])
+        hidden = make_case(school=school, state="reported", pupils=[pupil])
+        case_restrict(actor=dsl, incident=hidden, members=[dsl], reason="The deputy knows the family")
+        make_case(school=other_school, state="referred")
+
+
+def rich_case(school, dsl, pupil):
+    """A case with something in every part of its page: a meeting, a signed-off decision, then an escalation to a
+    referral with a follow-up and an escalation, parents told, an action."""
+    case = make_case(school=school, state="managed_in_school", pupils=[pupil, PupilFactory(school=school)])
+    referral = referral_services.referral_make(
+        actor=dsl,
+        incident=case,
+        agency="social_care",
+        method="phone",
+        information_shared="What she told us.",
+        reason="New information: an adult is involved.",
+    )
+    referral_services.referral_follow_up(actor=dsl, referral=referral, method="phone", notes="Left a message.")
+    referral_services.referral_escalate(actor=dsl, referral=referral, to_whom="Team manager", reason="No answer.")
+    referral_services.parent_contact_record(
+        actor=dsl,
+        involvement=case.involvements.first(),
+        told=True,
+        told_at=timezone.now(),
+        told_by=dsl,
+        method="phone",
+    )
+    case_services.action_add(actor=dsl, incident=case, description="Talk to her form tutor", owner=dsl)
+    return case
+
+
+@pytest.fixture
+def pages(school, other_school, people, signed_in):
+    """(url, client signed in as whom) for every page in the budget, with a case and a pupil to show."""
+    pupil = PupilFactory(school=school, first_name="Amira", last_name="Okoye")
+    case = rich_case(school, people[Role.DSL], pupil)
+
+    def client_for(role):
+        from django.test import Client
+
+        return signed_in(people[role], client=Client(), school=school)
+
+    dsl, head, trust_lead, staff = (client_for(r) for r in (Role.DSL, Role.HEADTEACHER, Role.TRUST_LEAD, Role.STAFF))
+    urls = {
+        "case list": (dsl, "/cases/"),
+        "case list searched by name": (dsl, "/cases/?q=Okoye"),
+        "case list filtered": (dsl, f"/cases/?state=referred&pupil={pupil.pk}"),
+        "inbox": (dsl, "/cases/inbox/"),
+        "case page": (dsl, f"/cases/{case.pk}/"),
+        "pupil chronology": (dsl, f"/cases/pupils/{pupil.pk}/"),
+        "DSL dashboard": (dsl, "/"),
+        "headteacher's dashboard": (head, "/"),
+        "trust lead's dashboard": (trust_lead, "/"),
+        "staff dashboard": (staff, "/"),
+    }
+    return urls, pupil
+
+
+def test_every_case_page_keeps_its_budget_as_cases_grow(pages, school, other_school):
+    urls, pupil = pages
+    grow(school, other_school, pupil, rounds=1)
+    small = {name: queries_for(client, url) for name, (client, url) in urls.items()}
+    grow(school, other_school, pupil, rounds=3)
+    large = {name: queries_for(client, url) for name, (client, url) in urls.items()}
+
+    assert large == small
+    over = {name: count for name, count in large.items() if count > PAGE_BUDGET}
+    assert not over, f"over the budget of {PAGE_BUDGET} queries: {over}"
+
+
+def test_submitting_a_concern_keeps_its_budget_as_cases_grow(school, other_school, people, signed_in):
+    from tests.incidents.test_views import concern_post
+
+    pupil = PupilFactory(school=school)
+    client = signed_in(people[Role.STAFF], school=school)
+
+    def submit():
+        client.get("/concerns/new/")
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post("/concerns/new/", concern_post(pupil))
+        assert response.status_code == 302, response.content.decode()[:2000]
+        return len(page_queries(captured))
+
+    submit()  # the school's first concern of the year also starts its reference counter
+    small = submit()
+    grow(school, other_school, pupil, rounds=2)
+    large = submit()
+
+    assert large == small
+    assert large <= CONCERN_BUDGET
