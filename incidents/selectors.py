@@ -254,10 +254,12 @@ def open_actions_for_user(user, school):
 
 
 def notifications_for_user(user, school):
-    """The user's notifications about cases of `school` they may see and have not opened since, newest first.
+    """The user's notifications about new concerns of `school` they may see, still waiting for review, that they
+    have not opened since, newest first.
 
     Opening the case is what reads a notification, and the access log already records every opening, so reading
-    one writes nothing more (a GET never writes but for the access log).
+    one writes nothing more (a GET never writes but for the access log). Once the concern is reviewed the alert
+    has done its work; keeping to the inbox's cases keeps the read the same size after years of concerns.
     """
     opened_since = AccessLog.objects.filter(
         user=user,
@@ -266,7 +268,7 @@ def notifications_for_user(user, school):
         at__gte=OuterRef("created_at"),
     )
     return (
-        Notification.objects.filter(recipient=user, incident__in=incident_list_for_user(user, school).values("pk"))
+        Notification.objects.filter(recipient=user, incident__in=inbox_for_user(user, school).values("pk"))
         .exclude(Exists(opened_since))
         .select_related("incident")
         .order_by("-created_at", "-pk")

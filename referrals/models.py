@@ -296,6 +296,8 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["made_at", "pk"]
+        # The dashboard's referrals still awaiting an outcome, oldest first.
+        indexes = [models.Index(fields=["made_at", "id"], condition=Q(outcome=""), name="referral_awaiting")]
         constraints = [
             models.CheckConstraint(
                 name="referral_outcome_is_dated",

@@ -112,6 +112,11 @@ def test_opening_the_case_reads_only_the_openers_notification_and_writes_nothing
     assert notification.history.count() == history
 
 
+def test_a_concern_once_reviewed_no_longer_calls_for_attention(school, dsl, case_in):
+    case_in("under_review")
+    assert not selectors.notifications_for_user(dsl, school).exists()
+
+
 def test_two_runs_of_the_task_before_any_email_still_send_one_each(school, dsl, deputy):
     case = make_case(school=school, state="reported")  # in the test's transaction: the on-commit hook never fires
     assert mail.outbox == []
