@@ -63,13 +63,19 @@ def _check_members(school, members):
         )
 
 
+def _lock(actor, incident):
+    """The case, locked, if `actor` can see it and is on the DSL team (a closed case too: who sees it still matters)."""
+    case = lock_case(actor=actor, incident=incident, allow_closed=True)
+    if not policy.can(roles_in_school(actor, case.school), "restrict_cases"):
+        raise CasePermissionDenied("Only the DSL or a deputy DSL can restrict who sees a case.")
+    return case
+
+
 @transaction.atomic
 def case_restrict(*, actor, incident, members, reason):
     """Limit the case to `members` (or change who they are), with the reason. Only a member of the DSL team who
     can see the case may; the case's owner must stay among the members."""
-    case = lock_case(actor=actor, incident=incident, allow_closed=True)
-    if not policy.can(roles_in_school(actor, case.school), "restrict_cases"):
-        raise CasePermissionDenied("Only the DSL or a deputy DSL can restrict who sees a case.")
+    case = _lock(actor, incident)
     reason = require_text(reason, Problem("Please say why the case is being restricted.", field="reason"))
     members = set(members)
     _check_members(case.school, members)
@@ -102,9 +108,7 @@ def case_restrict(*, actor, incident, members, reason):
 @transaction.atomic
 def case_unrestrict(*, actor, incident, reason):
     """Lift the restriction: the whole team sees the case again, with the reason on record."""
-    case = lock_case(actor=actor, incident=incident, allow_closed=True)
-    if not policy.can(roles_in_school(actor, case.school), "restrict_cases"):
-        raise CasePermissionDenied("Only the DSL or a deputy DSL can restrict who sees a case.")
+    case = _lock(actor, incident)
     reason = require_text(reason, Problem("Please say why the whole team may now see the case.", field="reason"))
     if not case.restricted:
         raise RuleBroken("This case is not restricted.")
