@@ -1,7 +1,7 @@
 """The benchmark: Safeguard's pages at a small and then a large case load in one run, and the case list's
 throughput against a bare Django floor.
 
-    .venv/bin/python bench/run.py            # 500, then 50,000 cases per school (about 20 minutes)
+    .venv/bin/python bench/run.py            # 500, then 50,000 cases per school (about 10 minutes)
     .venv/bin/python bench/run.py --quick    # 100, then 2,000: a smoke run of a few minutes
 
 Both sizes are measured in one run, growing the same database in place, so the large/small ratios compare like
