@@ -10,12 +10,9 @@ To adapt this module to a model change:
 - a row is a dict of field attname -> value, and `insert()` fills every concrete field not given with the
   model's default. A new field with a default (say a `restricted` flag) needs no change; a new required field
   without one fails at once, naming its column.
-- `legacy_case_grants()` writes per-case guardian rows for the school's role groups, and only while the app's
-  own scoping still needs them: it first checks whether the DSL already sees the seeded cases. Once the case
-  pages scope by role, it writes nothing, so it retires itself.
+- no object permissions are written: the team sees a school's cases by role (safeguard.policy).
 - references are read back from the database before each growth (`references_taken()`), so cases logged over
-  HTTP between sizes never collide with seeded ones. If a per-school counter table appears, set it at the end
-  of `grow()`.
+  HTTP between sizes never collide with seeded ones, and each school's reference counter is set after it.
 
 Cases look like a real school's records: about 90% closed, spread over 25 years; the open ones recent and in
 every open state, each with the people involved, a chronology, actions, a review meeting, and a decision with
@@ -30,7 +27,6 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
@@ -239,7 +235,6 @@ class World:
     admin: object
     schools: list
     trust_lead: object
-    legacy_grants: bool | None = None  # decided on the first growth
     timings: dict = field(default_factory=dict)
 
 
@@ -254,7 +249,7 @@ def _user(username, first, last):
 
 def create_world(rng):
     """The trust, two schools, each school's team and ~1,500 pupils on roll (and former pupils back 25 years)."""
-    from safeguard import policy, services
+    from safeguard import services
     from safeguard.roles import Role
 
     admin = _user("bench.admin", "Sam", "Carter")
@@ -283,7 +278,6 @@ def create_world(rng):
             reporters.append(colleague.pk)
         data = SchoolData(school=school, people=people, reporters=reporters, cohorts={})
         _register(rng, data, index)
-        policy.pupils_grant(school=school, pupils=model("safeguard.Pupil").objects.filter(school=school))
         schools.append(data)
     return World(trust=trust, admin=admin, schools=schools, trust_lead=lead)
 
@@ -351,7 +345,6 @@ class CaseBuilder:
         self.taken = references_taken(data.school)
         self.now = timezone.now()
         self.rows = defaultdict(list)
-        self.first_case = None  # the first case this builder made: the per-case grants start there
         roles = {str(role): user.pk for role, user in data.people.items()}
         self.dsl, self.deputy, self.head = roles["dsl"], roles["deputy_dsl"], roles["headteacher"]
         self.team = [self.dsl, self.deputy]
@@ -433,7 +426,6 @@ class CaseBuilder:
             owner_id=None if state == "reported" else rng.choice(self.team),
         )
         incident = self.rows["incidents.Incident"][-1]
-        self.first_case = self.first_case or case
         self.entry(
             case,
             submitted,
@@ -477,7 +469,6 @@ class CaseBuilder:
                     triggered_by_id=reporter,
                     created_at=submitted,
                     emailed_at=submitted + MINUTE,
-                    read_at=None if state == "reported" else submitted + HOUR,
                 )
         if state == "reported":
             return case
@@ -651,38 +642,12 @@ class CaseBuilder:
             self.case("closed", self.now - years * 200 * DAY, pupils=[pinned])
 
 
-def legacy_case_grants(world, data, first_case):
-    """Per-case guardian rows for the school's role groups, written in SQL, only while the app still scopes the
-    case pages through them (see the module docstring). Returns whether any were written."""
-    from incidents.selectors import incident_list_for_user
-    from safeguard import policy
-
-    dsl = data.people["dsl"]
-    if world.legacy_grants is None:
-        sees = incident_list_for_user(dsl, data.school).filter(pk=data.showcase_case).exists()
-        grants_model = getattr(apps.get_app_config("incidents").models_module, "IncidentGroupObjectPermission", None)
-        world.legacy_grants = not sees and grants_model is not None and hasattr(policy, "CASE_GRANTS")
-    if not world.legacy_grants:
-        return False
-    pairs = [
-        (policy.role_group(role=role, school=data.school), perm)
-        for role, perms in policy.CASE_GRANTS.items()
-        for perm in perms
-    ]
-    if hasattr(policy, "SIGNATORY_GRANTS"):
-        pairs += [(policy.signatory_group(data.school), perm) for perm in policy.SIGNATORY_GRANTS]
-    table = model("incidents.IncidentGroupObjectPermission")._meta.db_table
-    with connection.cursor() as cursor:
-        for group, perm in pairs:
-            if group is None:
-                continue
-            permission = Permission.objects.get(content_type__app_label="incidents", codename=perm)
-            cursor.execute(
-                f"INSERT INTO {table} (permission_id, group_id, content_object_id) "  # noqa: S608 (our own names)
-                "SELECT %s, %s, id FROM incidents_incident WHERE school_id = %s AND id >= %s",
-                [permission.pk, group.pk, data.school.pk, first_case],
-            )
-    return True
+def set_reference_counters(data):
+    """Start the school's reference counters (incidents.CaseReferenceCounter) where the seeded references end, as
+    the workflow would have left them, so a concern logged over HTTP takes the next number."""
+    counter = model("incidents.CaseReferenceCounter")
+    for year, last in references_taken(data.school).items():
+        counter.objects.update_or_create(school=data.school, year=year, defaults={"last": last})
 
 
 def grow(world, cases_per_school, seed=1):
@@ -702,8 +667,7 @@ def grow(world, cases_per_school, seed=1):
             builder.flush()
         builder.flush()
         ids.close()
-        if builder.first_case:
-            legacy_case_grants(world, data, builder.first_case)
+        set_reference_counters(data)
     with connection.cursor() as cursor:
         # VACUUM as well as ANALYZE: fresh statistics, and a visibility map as a long-lived database would have.
         cursor.execute("VACUUM ANALYZE")
