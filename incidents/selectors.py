@@ -15,7 +15,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from safeguard import policy
 from safeguard.models import Pupil
-from safeguard.selectors import roles_in_school
+from safeguard.selectors import pupil_list_for_user, roles_in_school
 
 from .models import (
     CRITERIA_LABELS,
@@ -31,6 +31,7 @@ from .models import (
     Notification,
     Part,
 )
+from .pupil_search import PupilFinder
 
 
 def _scoped(user, school, perm, queryset):
@@ -293,3 +294,20 @@ def pupils_to_name(user, school):
     if not policy.can(roles_in_school(user, school), "log_concern"):
         return Pupil.objects.none()
     return Pupil.objects.filter(school=school, date_left__isnull=True).order_by("last_name", "first_name", "pk")
+
+
+def _sees_birth_dates(user, school):
+    # A picker tells pupils of the same name apart by year group; the date of birth is the register's detail,
+    # kept to the team who work the cases (DSL and deputies), not every member of staff or overseer.
+    return policy.can(roles_in_school(user, school), "work_cases")
+
+
+def pupil_finder_to_name(user, school):
+    """Finds, by name, the pupils on roll a member of staff may name in a concern (see pupils_to_name)."""
+    return PupilFinder(pupils=pupils_to_name(user, school), with_birth_date=_sees_birth_dates(user, school))
+
+
+def pupil_finder_for_cases(user, school):
+    """Finds, by name, the pupils whose cases the case list may be narrowed to: the register the user may see,
+    including pupils who have left (their cases stay on record)."""
+    return PupilFinder(pupils=pupil_list_for_user(user, school), with_birth_date=_sees_birth_dates(user, school))

@@ -83,6 +83,30 @@ class PupilFactory(factory.Factory):
         return pupil
 
 
+def pupil_register(school, numbers):
+    """Pupils on roll numbered `numbers`, made in one go for speed (a large secondary school has about 1,500);
+    unlike an import, this writes no history rows, so it is for tests and benchmarks only.
+
+    Names repeat, as in a real register: ten first names, and last names that share their first letters.
+    """
+    first = ["Amira", "Ben", "Chloe", "Dev", "Ella", "Femi", "Grace", "Hassan", "Isla", "Jack"]
+    last = ["Ahmed", "Brown", "Clarke", "Davies", "Evans", "Smith", "Jones", "Taylor", "Wilson", "Patel"]
+    pupils = Pupil.objects.bulk_create(
+        Pupil(
+            school=school,
+            upn=f"B{n:011d}0",
+            first_name=first[n % 10],
+            last_name=f"{last[n // 10 % 10]}{n // 100 or ''}",
+            date_of_birth=datetime.date(2010 + n % 7, 1 + n % 12, 1 + n % 28),
+            year_group=str(7 + n % 7),
+            sex="F",
+        )
+        for n in numbers
+    )
+    policy.pupils_grant(school=school, pupils=pupils)  # as an import does: the register is read through these
+    return pupils
+
+
 # --- Cases: a helper per workflow state, built through the services so every history row names a person --------
 
 TEST_PASSWORD = "a-long-test-password"  # what UserFactory sets; services ask for it again to sign

@@ -7,10 +7,10 @@ from safeguard.roles import Role
 from tests.factories import PupilFactory
 
 
-def queries_for(client, url):
-    client.get(url)  # warm the per-process caches (content types) so only the page's own queries count
+def queries_for(client, url, **request):
+    client.get(url, **request)  # warm the per-process caches (content types) so only the page's own queries count
     with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
+        assert client.get(url, **request).status_code == 200
     return len(captured)
 
 
