@@ -6,11 +6,12 @@ from django.shortcuts import render
 from safeguard import extensions, policy
 from safeguard.access import capability_required
 from safeguard.audit import log_access
-from safeguard.selectors import get_pupil_for_user_or_404, pupil_list_for_user
+from safeguard.selectors import get_pupil_for_user_or_404
 
 from .. import selectors, services
 from ..filters import CaseFilter
 from ..models import CRITERIA, QUESTIONS, CaseState
+from ..pupil_picker import FIND_PUPIL
 from ..workflow import NEXT_STEP
 from .common import case_for, meeting_answers, team_members
 
@@ -20,11 +21,14 @@ PAGE_SIZE = 25
 @capability_required("view_cases")
 def case_list(request):
     cases = selectors.incident_list_for_user(request.user, request.school)
-    pupils = pupil_list_for_user(request.user, request.school)
-    found = CaseFilter(request.GET or None, cases, pupils=pupils, team=team_members(request.school))
+    finder = selectors.pupil_finder_for_cases(request.user, request.school)
+    found = CaseFilter(request.GET or None, cases, finder=finder, team=team_members(request.school))
+    if found.form.wants_search(request.GET.get(FIND_PUPIL)):  # the picker's Search, without JavaScript
+        found.form.find_pupils()
     page = Paginator(found.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
-    query.pop("page", None)
+    for step in ("page", FIND_PUPIL):  # the next page keeps the filters, not the step that led to them
+        query.pop(step, None)
     context = {"filter": found, "form": found.form, "page": page, "query": query.urlencode()}
     return render(request, "incidents/case_list.html", context)
 

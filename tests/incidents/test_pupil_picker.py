@@ -1,5 +1,5 @@
-"""The pupil pickers on the concern form and the case's "add a person" page, as a browser without JavaScript uses
-them: Search posts the form, and the pupils found come back as radio buttons."""
+"""The pupil pickers on the concern form, the case's "add a person" page and the case list, as a browser without
+JavaScript uses them: Search posts the form, and the pupils found come back as radio buttons."""
 
 import datetime
 
@@ -117,3 +117,49 @@ def test_a_forged_pupil_id_is_refused_beside_the_search_box(client, signed_in, s
         assert 'id="id_people-0-pupil" name="people-0-pupil_search"' in page
         assert 'aria-describedby="id_people-0-pupil_helptext id_people-0-pupil_error" aria-invalid="true"' in page
         assert "Okafor" not in page and "Brennan" not in page
+
+
+# --- The case list's pupil filter --------------------------------------------------------------------------
+
+
+def test_the_case_list_filters_by_the_pupil_chosen_and_keeps_them_on_every_page(client, signed_in, school, dsl, amira):
+    for _ in range(26):
+        make_case(school=school, state="reported", pupils=[amira])
+    make_case(school=school, state="reported")
+    signed_in(dsl, school=school)
+
+    response = client.get("/cases/", {"pupil": amira.pk, "pupil_search": "oko"})
+
+    assert response.context["page"].paginator.count == 26
+    page = response.content.decode()
+    assert "Okoye, Amira (Year 9, born 14 Mar 2012)" in page  # the pupil chosen, shown by name
+    assert f'href="?pupil={amira.pk}&amp;pupil_search=oko&amp;page=2"' in page
+    second = client.get("/cases/", {"pupil": amira.pk, "pupil_search": "oko", "page": 2}).context["page"]
+    assert second.number == 2 and len(second.object_list) == 1
+
+
+def test_the_case_list_search_without_javascript_offers_pupils_to_filter_by(client, signed_in, school, dsl, amira):
+    PupilFactory(school=school, first_name="Kai", last_name="Okafor", date_left=datetime.date(2025, 7, 18))
+    make_case(school=school, state="reported", pupils=[amira])
+    signed_in(dsl, school=school)
+
+    response = client.get("/cases/", {"pupil_search": "ok", "state": "reported", "find_pupil": "pupil"})
+
+    page = response.content.decode()
+    assert f'<input type="radio" name="pupil" value="{amira.pk}"' in page
+    assert "Okafor, Kai (Year 9, born 14 Mar 2012, left 18 Jul 2025)" in page  # their cases stay on record
+    assert response.context["page"].paginator.count == 1  # the other filters still apply
+    assert "find_pupil" not in response.context["query"]
+
+
+def test_the_case_list_refuses_another_schools_pupil(client, signed_in, school, other_school, dsl):
+    theirs = PupilFactory(school=other_school, last_name="Okafor")
+    make_case(school=other_school, state="reported", pupils=[theirs])
+    signed_in(dsl, school=school)
+
+    response = client.get("/cases/", {"pupil": theirs.pk})
+
+    assert response.context["form"].errors["pupil"] == [
+        "That pupil is not on this school's register. Search for them again."
+    ]
+    assert "Okafor" not in response.content.decode()
