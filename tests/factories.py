@@ -64,6 +64,22 @@ def member(role, school=None, trust=None, user=None, **kwargs):
     return user
 
 
+def signed_in_client(client, user, school=None):
+    """Sign `user` in on a test `client`, past the second factor, as a browser ends up after both steps."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from safeguard.middleware import SESSION_SCHOOL_KEY
+
+    client.force_login(user)
+    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    if school is not None:
+        session[SESSION_SCHOOL_KEY] = school.pk
+    session.save()
+    return client
+
+
 class PupilFactory(factory.Factory):
     class Meta:
         model = Pupil
