@@ -1,12 +1,15 @@
-"""The case list's filters (django-filter): pupil, 4C category, state, owner, dates, and a pupil's name."""
+"""The case list's filters (django-filter): pupil (chosen with a pupil picker), 4C category, state, owner, dates,
+and a pupil's name."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from safeguard.models import Pupil
 
 from .forms import DateInput, PeopleChoiceField
 from .models import CaseState, FourC, Incident, Involvement
+from .pupil_picker import SEARCH_LABEL, PupilPicker, pupil_field_options
 from .selectors import case_ids_for_pupil
 
 
@@ -14,14 +17,26 @@ class PeopleFilter(django_filters.ModelChoiceFilter):
     field_class = PeopleChoiceField
 
 
+class CaseFilterForm(PupilPicker, forms.Form):
+    """The filters' form: its pupil is chosen with a pupil picker (incidents.pupil_picker)."""
+
+
 class CaseFilter(django_filters.FilterSet):
     """Narrows a list already scoped by incidents.selectors.incident_list_for_user; every filter is optional.
 
-    `pupils` and `team` are the choices, scoped by the caller to the current school.
+    `finder` (the pupils, as incidents.selectors.pupil_finder_for_cases finds them) and `team` are the choices,
+    scoped by the caller to the current school.
     """
 
     q = django_filters.CharFilter(label="Pupil name or case reference", method="by_name_or_reference")
-    pupil = django_filters.ModelChoiceFilter(label="Pupil", queryset=None, method="by_pupil", empty_label="Any")
+    pupil = django_filters.ModelChoiceFilter(
+        label="Pupil",
+        queryset=None,
+        method="by_pupil",
+        **pupil_field_options(not_offered="That pupil is not on this school's register. Search for them again."),
+    )
+    # The picker's search box finds the pupil to filter by; it narrows nothing itself.
+    pupil_search = django_filters.CharFilter(label=SEARCH_LABEL, method="finds_only")
     state = django_filters.ChoiceFilter(
         label="State", choices=[c for c in CaseState.choices if c[0] != CaseState.DRAFT], empty_label="Any"
     )
@@ -39,12 +54,17 @@ class CaseFilter(django_filters.FilterSet):
     class Meta:
         model = Incident
         fields = []
+        form = CaseFilterForm
 
-    def __init__(self, data=None, queryset=None, *, school, pupils, team, **kwargs):
+    def __init__(self, data=None, queryset=None, *, school, finder, team, **kwargs):
         super().__init__(data, queryset, **kwargs)
         self.school = school
-        self.filters["pupil"].queryset = pupils
+        self.filters["pupil"].queryset = finder.pupils
         self.filters["owner"].queryset = team
+        self.form.offer_pupils(finder)
+
+    def finds_only(self, cases, name, text):
+        return cases
 
     def by_pupil(self, cases, name, pupil):
         return cases.filter(pk__in=case_ids_for_pupil(pupil))

@@ -17,6 +17,7 @@ from .models import (
     Incident,
     Part,
 )
+from .pupil_picker import FIND_PUPIL, PupilPicker, pupil_field, pupil_search_field
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -67,10 +68,6 @@ class WordingCheck:
 
     def wording_prompts(self):
         return wording_prompts([(self.fields[n].label, self.cleaned_data.get(n) or "") for n in self.WORDING_FIELDS])
-
-
-def pupil_choice_label(pupil):
-    return f"{pupil.last_name}, {pupil.first_name} ({pupil.get_year_group_display()})"
 
 
 class PeopleChoiceField(forms.ModelChoiceField):
@@ -147,10 +144,11 @@ class ConcernForm(WordingCheck, forms.Form):
         return initial
 
 
-class PersonForm(forms.Form):
-    """One person involved: a pupil from the register, or someone who is not a pupil here."""
+class PersonForm(PupilPicker, forms.Form):
+    """One person involved: a pupil from the register, found by name, or someone who is not a pupil here."""
 
-    pupil = forms.ModelChoiceField(label="Pupil", queryset=None, required=False, empty_label="Not a pupil here")
+    pupil_search = pupil_search_field()
+    pupil = pupil_field(label="Pupil", not_offered="That pupil is not on this school's roll. Search for them again.")
     other_name = forms.CharField(label="Or their name, if not a pupil here", required=False, max_length=200)
     other_description = forms.CharField(
         label="Who they are",
@@ -167,19 +165,23 @@ class PersonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="In their own words where possible.",
     )
+    OTHER_PERSON_FIELDS = ("other_name", "other_description", "other_is_adult", "other_setting")
 
-    def __init__(self, *args, pupils, **kwargs):
+    def __init__(self, *args, finder, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pupil"].queryset = pupils
-        self.fields["pupil"].label_from_instance = pupil_choice_label
+        self.offer_pupils(finder)
+        self.search_step = False  # set by the formset while it answers a Search button: nothing is checked yet
 
     def clean(self):
         data = super().clean()
-        if not self.has_changed():
+        if not self.has_changed() or self.search_step:
             return data
         pupil, other = data.get("pupil"), (data.get("other_name") or data.get("other_description") or "").strip()
-        if pupil is None and not other:
-            self.add_error("pupil", "Choose a pupil, or give the person's name or a description.")
+        if pupil is None and not other and not self.has_error("pupil"):  # a refused id says so already
+            if data.get("pupil_search"):
+                self.add_error("pupil", "Choose one of the pupils found, or empty the search box.")
+            else:
+                self.add_error("pupil", "Choose a pupil, or give the person's name or a description.")
         if pupil is not None and other:
             self.add_error("other_name", "Leave this empty when you choose a pupil from the register.")
         if not data.get("part"):
@@ -190,16 +192,30 @@ class PersonForm(forms.Form):
         data = self.cleaned_data
         if data["pupil"] is not None:
             return {"pupil": data["pupil"], "part": data["part"], "own_account": data["own_account"]}
-        return {name: data[name] for name in self.fields if name != "pupil"}
+        return {name: data[name] for name in (*self.OTHER_PERSON_FIELDS, "part", "own_account")}
 
 
 class BasePeopleFormSet(forms.BaseFormSet):
-    def __init__(self, *args, pupils, **kwargs):
-        self.pupils = pupils
+    def __init__(self, *args, finder, **kwargs):
+        self.finder = finder
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {"pupils": self.pupils}
+        return {"finder": self.finder}
+
+    def find_pupils(self):
+        """Answer a pupil picker's Search button pressed without JavaScript; return whether it was pressed.
+
+        Each row searching for a pupil is offered the pupils found, and nothing is checked or saved: the page comes
+        back with everything typed, for the person to choose and carry on.
+        """
+        if FIND_PUPIL not in self.data:
+            return False
+        for form in self.forms:
+            form.search_step = True
+            if form.wants_search(self.data[FIND_PUPIL]):
+                form.find_pupils()
+        return True
 
     @property
     def filled(self):

@@ -28,6 +28,7 @@ from django.http import Http404
 from safeguard import policy
 from safeguard.memberships import roles_in_school
 from safeguard.models import AccessLog, Pupil
+from safeguard.selectors import pupil_list_for_user
 
 from .models import (
     CRITERIA_LABELS,
@@ -44,6 +45,7 @@ from .models import (
     Notification,
     Part,
 )
+from .pupil_search import PupilFinder
 
 
 def incident_list_for_user(user, school):
@@ -342,3 +344,18 @@ def pupils_to_name(user, school):
     if not policy.can(roles_in_school(user, school), "log_concern"):
         return Pupil.objects.none()
     return Pupil.objects.filter(school=school, date_left__isnull=True).order_by("last_name", "first_name", "pk")
+
+
+def _sees_birth_dates(user, school):
+    return policy.can(roles_in_school(user, school), "see_birth_dates")
+
+
+def pupil_finder_to_name(user, school):
+    """Finds, by name, the pupils on roll a member of staff may name in a concern (see pupils_to_name)."""
+    return PupilFinder(pupils=pupils_to_name(user, school), with_birth_date=_sees_birth_dates(user, school))
+
+
+def pupil_finder_for_cases(user, school):
+    """Finds, by name, the pupils whose cases the case list may be narrowed to: the register the user may see,
+    including pupils who have left (their cases stay on record)."""
+    return PupilFinder(pupils=pupil_list_for_user(user, school), with_birth_date=_sees_birth_dates(user, school))

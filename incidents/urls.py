@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cases, concerns, work
+from .views import cases, concerns, pupil_search, work
 
 app_name = "incidents"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     # Any member of staff: their own concerns.
     path("concerns/", concerns.own_report_list, name="own_report_list"),
     path("concerns/new/", concerns.concern_new, name="concern_new"),
+    path("concerns/pupils/", pupil_search.concern_pupil_search, name="concern_pupil_search"),
     path("concerns/<int:pk>/", concerns.own_report, name="own_report"),
     path("concerns/<int:pk>/edit/", concerns.concern_edit, name="concern_edit"),
     path(
@@ -17,6 +18,7 @@ urlpatterns = [
     path("cases/", cases.case_list, name="case_list"),
     path("cases/inbox/", cases.inbox, name="inbox"),
     path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
+    path("cases/pupils/", pupil_search.case_pupil_search, name="case_pupil_search"),
     path("cases/pupils/<int:pk>/", cases.pupil_chronology, name="pupil_chronology"),
     path("cases/<int:pk>/review-meeting/", work.review_meeting, name="review_meeting"),
     path("cases/<int:pk>/owner/", work.owner_set, name="owner_set"),

@@ -29,6 +29,9 @@ CAPABILITIES = {
     "sign_off": frozenset({Role.HEADTEACHER}),
     "designate_signatory": frozenset({Role.HEADTEACHER}),
     "restrict_cases": DSL_TEAM,
+    # A pupil picker tells pupils of the same name apart by year group; the date of birth is the register's detail,
+    # for the team who work the cases, not every member of staff or overseer.
+    "see_birth_dates": DSL_TEAM,
 }
 
 

@@ -1,9 +1,8 @@
 import pytest
 from django.db import connection
 
-from safeguard.middleware import SESSION_SCHOOL_KEY
 from safeguard.roles import Role
-from tests.factories import PupilFactory, SchoolFactory, TrustFactory, member
+from tests.factories import PupilFactory, SchoolFactory, TrustFactory, member, signed_in_client
 
 
 def pytest_report_header(config):
@@ -47,16 +46,7 @@ def signed_in(client):
     """Sign a user in, past the second factor, as a browser would end up after both steps."""
 
     def sign_in(user, client=client, school=None):
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        client.force_login(user)
-        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-        session = client.session
-        session["otp_device_id"] = device.persistent_id
-        if school is not None:
-            session[SESSION_SCHOOL_KEY] = school.pk
-        session.save()
-        return client
+        return signed_in_client(client, user, school=school)
 
     return sign_in
 

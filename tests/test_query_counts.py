@@ -16,10 +16,10 @@ def page_queries(captured):
     return [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(TRANSACTION_CONTROL)]
 
 
-def queries_for(client, url):
-    client.get(url)  # warm the per-process caches (content types, the session) so only the page's queries count
+def queries_for(client, url, **request):
+    client.get(url, **request)  # warm the per-process caches (content types, the session): only the page's count
     with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
+        assert client.get(url, **request).status_code == 200
     return len(page_queries(captured))
 
 

@@ -6,19 +6,20 @@ from safeguard import extensions, policy
 from safeguard.access import capability_required
 from safeguard.audit import log_access, log_access_list
 from safeguard.keyset import keyset_page
-from safeguard.selectors import get_pupil_for_user_or_404, pupil_list_for_user
+from safeguard.selectors import get_pupil_for_user_or_404
 
 from .. import selectors
 from ..filters import CaseFilter
 from ..models import CRITERIA, QUESTIONS, CaseState
+from ..pupil_picker import FIND_PUPIL
 from ..workflow import NEXT_STEP
 from .common import case_for, meeting_answers, team_members
 
 PAGE_SIZE = 25
 
 
-def _page(request, cases, *, key, descending):
-    """One keyset page of `cases`, and the other GET parameters to carry to the pages beside it."""
+def _page(request, cases, *, key, descending, drop=()):
+    """One keyset page of `cases`, and the other GET parameters (less `drop`) to carry to the pages beside it."""
     page = keyset_page(
         cases,
         key=key,
@@ -28,19 +29,22 @@ def _page(request, cases, *, key, descending):
         before=request.GET.get("before", ""),
     )
     query = request.GET.copy()
-    for cursor in ("after", "before"):
-        query.pop(cursor, None)
+    for name in ("after", "before", *drop):
+        query.pop(name, None)
     return page, query.urlencode()
 
 
 @capability_required("view_cases")
 def case_list(request):
     cases = selectors.incident_list_for_user(request.user, request.school)
-    pupils = pupil_list_for_user(request.user, request.school)
+    finder = selectors.pupil_finder_for_cases(request.user, request.school)
     found = CaseFilter(
-        request.GET or None, cases, school=request.school, pupils=pupils, team=team_members(request.school)
+        request.GET or None, cases, school=request.school, finder=finder, team=team_members(request.school)
     )
-    page, query = _page(request, found.qs, key="came_to_light_at", descending=True)
+    if found.form.wants_search(request.GET.get(FIND_PUPIL)):  # the picker's Search, without JavaScript
+        found.form.find_pupils()
+    # The next page keeps the filters, not the step that led to them.
+    page, query = _page(request, found.qs, key="came_to_light_at", descending=True, drop=(FIND_PUPIL,))
     log_access_list(user=request.user, objects=page, school=request.school)
     context = {"filter": found, "form": found.form, "page": page, "query": query}
     return render(request, "incidents/case_list.html", context)

@@ -40,12 +40,13 @@ def _save_draft(request, draft, form, people):
 
 def _concern_page(request, draft):
     """One page for the whole concern: save it as a draft to finish later, or submit it to the team."""
-    pupils = selectors.pupils_to_name(request.user, request.school)
+    finder = selectors.pupil_finder_to_name(request.user, request.school)
     initial = ConcernForm.initial_from(draft) if draft else None
     form = ConcernForm(request.POST or None, initial=initial)
-    people = PeopleFormSet(request.POST or None, pupils=pupils, prefix="people")
+    people = PeopleFormSet(request.POST or None, finder=finder, prefix="people")
     prompts = []
-    valid = request.method == "POST" and form.is_valid() and people.is_valid()
+    searching = people.find_pupils()  # a Search button without JavaScript: show the pupils found, save nothing
+    valid = request.method == "POST" and not searching and form.is_valid() and people.is_valid()
     if valid and not (prompts := wording_to_check(request, form)):
         try:
             draft = _save_draft(request, draft, form, people)
@@ -59,7 +60,7 @@ def _concern_page(request, draft):
                 case = services.concern_submit(actor=request.user, incident=draft)
             except CaseError as error:
                 # The draft (and everyone added) is saved: show it afresh with what is still missing.
-                people = PeopleFormSet(pupils=pupils, prefix="people")
+                people = PeopleFormSet(finder=finder, prefix="people")
                 attach_errors(form, error)
             else:
                 messages.success(

@@ -74,9 +74,9 @@ def owner_set(request, pk):
 @capability_required("work_cases")
 def person_add(request, pk):
     case = case_for(request, pk)
-    pupils = selectors.pupils_to_name(request.user, request.school)
-    people = PeopleFormSet(request.POST or None, pupils=pupils, prefix="people")
-    if request.method == "POST" and people.is_valid():
+    finder = selectors.pupil_finder_to_name(request.user, request.school)
+    people = PeopleFormSet(request.POST or None, finder=finder, prefix="people")
+    if request.method == "POST" and not people.find_pupils() and people.is_valid():
         try:
             with transaction.atomic():
                 for person in people.filled:

@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "safeguard.middleware.TwoFactorRequiredMiddleware",
     "safeguard.middleware.CurrentSchoolMiddleware",
     "axes.middleware.AxesMiddleware",
+    # request.htmx: which search box asked (HX-Trigger-Name) when a pupil picker searches as someone types.
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "safeguard.urls"

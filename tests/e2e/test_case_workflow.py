@@ -55,6 +55,16 @@ def submit(view, button, heading):
     view.check()
 
 
+def describe_concern(page, *, where, childs_words):
+    """Fill in a concern told by a child this morning: nudes shared, the conduct of the 4Cs, and her own words."""
+    page.get_by_label(re.compile("^When it came to light")).fill(local(datetime.timedelta(hours=3)))
+    page.get_by_label(re.compile("^Where")).fill(where)
+    page.get_by_label(re.compile("^How it came to light")).select_option("told_by_child")
+    page.get_by_label("Conduct: online behaviour that causes or risks harm").check()
+    page.get_by_label(re.compile("^Kind of harm \\(")).select_option("nudes_sharing")
+    page.get_by_label("The child's own words").fill(childs_words)
+
+
 def answer_all(page, answer, *, except_=None):
     """Choose `answer` for every question and criterion of the review meeting, except those in `except_`."""
     except_ = except_ or {}
@@ -71,14 +81,14 @@ def test_a_concern_managed_in_school_is_signed_off_by_the_head_and_closed(browse
     view = open_as(browse, staff, viewport=PHONE)
     page = view.page
     go(view, "Log a concern", "Log a concern")
-    page.get_by_label(re.compile("^When it came to light")).fill(local(datetime.timedelta(hours=3)))
-    page.get_by_label(re.compile("^Where")).fill("Told to me after registration; the photo is in a Year 10 chat")
-    page.get_by_label(re.compile("^How it came to light")).select_option("told_by_child")
-    page.get_by_label("Conduct: online behaviour that causes or risks harm").check()
-    page.get_by_label(re.compile("^Kind of harm \\(")).select_option("nudes_sharing")
-    page.get_by_label("The child's own words").fill("I only sent it to Sam. I didn't think he'd show anyone.")
+    describe_concern(
+        page,
+        where="Told to me after registration; the photo is in a Year 10 chat",
+        childs_words="I only sent it to Sam. I didn't think he'd show anyone.",
+    )
     page.get_by_label("Your observations").fill("Maya was upset but calm. I said I had to pass this on.")
-    page.locator("#id_people-0-pupil").select_option(label="Rahman, Maya (Year 10)")
+    page.locator("#id_people-0-pupil").fill("Rahm")
+    page.get_by_role("button", name="Rahman, Maya (Year 10)").click()
     page.locator("#id_people-0-part").select_option("harmed")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     submit(view, "Submit to the safeguarding team", re.compile("^Your concern [A-Z]+-"))

@@ -12,7 +12,6 @@ from incidents import selectors, services
 from incidents.filters import CaseFilter
 from incidents.models import CaseState
 from incidents.selectors import get_incident_for_user_or_404, incident_list_for_user
-from safeguard.models import Pupil
 from safeguard.roles import Role
 from tests.factories import PupilFactory, admin_user, make_case, member
 
@@ -105,10 +104,10 @@ def test_filters_by_pupil_category_state_owner_dates_and_name(school, dsl, deput
     other = case_in("under_review", categories=["contact"])
     services.incident_assign_owner(actor=dsl, incident=other, owner=deputy)
     every = incident_list_for_user(dsl, school)
+    pupils = selectors.pupil_finder_for_cases(dsl, school)
 
     def found(**data):
-        pupils = Pupil.objects.filter(school=school)
-        return list(CaseFilter(data, every, school=school, pupils=pupils, team=User.objects.all()).qs)
+        return list(CaseFilter(data, every, school=school, finder=pupils, team=User.objects.all()).qs)
 
     assert found(pupil=amira.pk) == [about_amira]
     assert found(category="content") == [about_amira]

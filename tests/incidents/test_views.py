@@ -37,7 +37,7 @@ def concern_post(pupil, **overrides):
         "people-INITIAL_FORMS": "0",
         "people-MIN_NUM_FORMS": "0",
         "people-MAX_NUM_FORMS": "20",
-        "people-0-pupil": str(pupil.pk),
+        "people-0-pupil": str(pupil.pk) if pupil else "",
         "people-0-part": "harmed",
         "people-0-own_account": "",
         "people-1-other_name": "'Jay'",
