@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
+import redis  # noqa: E402
 from psycopg import sql  # noqa: E402
 
 
@@ -43,6 +44,7 @@ def parse_args():
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL")
     parser.add_argument("--database", default="bench_safeguard")
     parser.add_argument("--cache", default="redis://127.0.0.1:6379/12", help="the sessions' cache (Redis)")
+    parser.add_argument("--broker", default="redis://127.0.0.1:6379/11", help="Celery's broker; emptied at the end")
     parser.add_argument("--floor-database", default="bench_floor")
     parser.add_argument("--drop", action="store_true", help="drop both databases at the end")
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -67,7 +69,7 @@ SECRET_KEY = secrets.token_urlsafe(50)  # throwaway, one per run: sessions made 
 
 def server_env(args, database, settings):
     """What gunicorn (and this process) run with: production settings, throwaway secret, HTTP on 127.0.0.1."""
-    env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")}
+    env = {k: v for k, v in os.environ.items() if k != "CELERY_RESULT_BACKEND"}
     env.update(
         DJANGO_SETTINGS_MODULE=settings,
         DJANGO_SECRET_KEY=SECRET_KEY,
@@ -76,7 +78,9 @@ def server_env(args, database, settings):
         DATABASE_URL=f"{args.server}/{database}",
         # Sessions are read from a cache shared by every worker, as in production (docker-compose's Redis).
         DJANGO_CACHE_URL=args.cache,
-        # No broker: the new-concern email runs in the request, into a backend that sends nothing.
+        # A broker with no worker, as in production the request only queues the new-concern email (the queue is
+        # emptied at the end); the backend sends nothing should a job ever run.
+        CELERY_BROKER_URL=args.broker,
         DJANGO_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
         DJANGO_LOG_LEVEL="WARNING",
     )
@@ -332,6 +336,8 @@ def main():
             args.json.write_text(json.dumps(as_json(args, small, large, app, floor_load, timings), indent=2))
     finally:
         shutil.rmtree(work / "static", ignore_errors=True)
+        for url in (args.broker, args.cache):
+            redis.Redis.from_url(url).flushdb()
         if args.drop:
             from django.db import connections
 
