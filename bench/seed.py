@@ -14,9 +14,10 @@ To adapt this module to a model change:
 - references are read back from the database before each growth (`references_taken()`), so cases logged over
   HTTP between sizes never collide with seeded ones, and each school's reference counter is set after it.
 
-Cases look like a real school's records: about 90% closed, spread over 25 years; the open ones recent and in
-every open state, each with the people involved, a chronology, actions, a review meeting, and a decision with
-its sign-off or referrals, follow-ups and outcomes, as the workflow would have left them.
+Cases look like a real school's records: a live caseload of OPEN_CASES recent cases in every open state, the
+same at any size, and behind it the closed cases of 25 years, which is what grows. Each case has the people
+involved, a chronology, actions, a review meeting, and a decision with its sign-off or referrals, follow-ups and
+outcomes, as the workflow would have left them.
 """
 
 import datetime
@@ -43,7 +44,9 @@ TRUST = "Greenway Learning Trust"
 PINNED_PUPIL = ("Imogen", "Featherstonehaugh")
 
 # Open cases by state (weights); closed cases make up the rest.
-CLOSED_SHARE = 0.9
+# The live caseload: a busy secondary school's team holds about this many open cases at a time, however long
+# its archive. The first cases of a school are its open ones; every case after them is closed history.
+OPEN_CASES = 120
 OPEN_STATES = {"reported": 15, "under_review": 15, "awaiting_sign_off": 10, "referred": 40, "managed_in_school": 20}
 
 
@@ -227,6 +230,7 @@ class SchoolData:
     pinned_pupil: int = 0
     showcase_case: int = 0
     cases: int = 0
+    open_cases: int = 0
 
 
 @dataclass
@@ -625,8 +629,9 @@ class CaseBuilder:
 
     def random_case(self):
         rng = self.rng
-        if rng.random() < CLOSED_SHARE:
+        if self.data.open_cases >= OPEN_CASES:
             return self.case("closed", self.now - rng.uniform(150, 365 * YEARS_OF_RECORDS) * DAY)
+        self.data.open_cases += 1
         state = rng.choices(list(OPEN_STATES), list(OPEN_STATES.values()))[0]
         recent = {"reported": 14, "under_review": 30, "awaiting_sign_off": 45}.get(state, 150)
         return self.case(state, self.now - rng.uniform(3, recent) * DAY)

@@ -275,3 +275,12 @@ def test_the_next_page_keeps_the_filters(client, signed_in, school, dsl):
     back = client.get("/cases/", {"state": "reported", "before": second.context["page"].before})
     assert list(back.context["page"]) == list(first.context["page"])
     assert 'rel="prev"' not in back.content.decode()
+
+
+def test_a_cursor_that_is_not_one_gives_the_first_page(client, signed_in, school, dsl):
+    case = make_case(school=school, state="reported")
+    signed_in(dsl, school=school)
+
+    for cursor in ("", "nonsense", "2026-13-40T00:00:00_1", "_"):
+        page = client.get("/cases/", {"after": cursor}).context["page"]
+        assert list(page) == [case] and not page.has_other_pages
