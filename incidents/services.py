@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from safeguard import policy
-from safeguard.audit import audited_save
+from safeguard.audit import audited_bulk_create, audited_save
 from safeguard.memberships import roles_in_school
 from safeguard.people import person_name
 from safeguard.roles import DSL_TEAM
@@ -122,6 +122,11 @@ def _set_details(incident, details):
 @transaction.atomic
 def concern_draft_create(*, actor, school, **details):
     """Start a concern as a draft the writer can finish later; only they (and, once submitted, the team) see it."""
+    return _draft_create(actor=actor, school=school, **details)
+
+
+def _draft_create(*, actor, school, **details):
+    # In the caller's transaction: concern_save calls this inside its own, so it needs no savepoint of its own.
     if not policy.can(roles_in_school(actor, school), "log_concern"):
         raise PermissionDenied("Only members of staff at this school can log a concern here.")
     incident = Incident(school=school, reported_by=actor)
@@ -143,12 +148,15 @@ def concern_draft_update(*, actor, incident, **details):
 
 def _notify_dsl_team(case, actor):
     recipients = {m.user for m in dsl_team_for_school(case.school)} - {actor}
-    for user in recipients:
-        audited_save(
-            Notification(recipient=user, incident=case, kind=NotificationKind.CONCERN_REPORTED, triggered_by=actor),
-            actor=actor,
-            reason="The safeguarding team alerted to a new concern",
-        )
+    audited_bulk_create(
+        Notification,
+        [
+            Notification(recipient=user, incident=case, kind=NotificationKind.CONCERN_REPORTED, triggered_by=actor)
+            for user in sorted(recipients, key=lambda user: user.pk)
+        ],
+        actor=actor,
+        reason="The safeguarding team alerted to a new concern",
+    )
     # The email goes only once the concern is saved for good: a worker must never see a case that rolled back.
     transaction.on_commit(lambda: _queue_concern_email(case.pk))
 
@@ -174,9 +182,8 @@ def concern_save(*, actor, school, draft=None, involvements=(), **details):
     """Save a concern as its writer's draft (a new one, or `draft` updated), with the people in `involvements`
     (keyword dicts for involvement_add) added, locking the draft once for all of them."""
     if draft is None:
-        case = concern_draft_create(
-            actor=actor, school=school, **details
-        )  # new in this transaction: no one else sees it
+        # New in this transaction, so no one else can see it yet: nothing to lock.
+        case = _draft_create(actor=actor, school=school, **details)
     else:
         case = concern_draft_update(actor=actor, incident=draft, **details)
     for involvement in involvements:

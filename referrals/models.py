@@ -93,6 +93,14 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["-decided_at", "-pk"]
+        # The sign-off queue: the few decisions waiting, among every decision the school has made.
+        indexes = [
+            models.Index(
+                fields=["decided_at", "id"],
+                condition=Q(kind="manage_in_school", status="pending_sign_off"),
+                name="decision_awaiting_sign_off",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 name="decision_manage_in_school_is_complete",

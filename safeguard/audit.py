@@ -2,9 +2,11 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db.models import CheckConstraint
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from simple_history.signals import pre_create_historical_record
+from simple_history.utils import bulk_create_with_history
 
 from .models import AccessLog
 
@@ -45,10 +47,27 @@ def _related_in_hand(instance):
     return names
 
 
+def _validate_unique_constraints(instance):
+    """Model.validate_constraints(), less the check constraints: the database enforces those on every write, and
+    the services refuse what they forbid with a message first (asking the database again costs a savepoint and a
+    query per constraint per save)."""
+    errors = {}
+    for model, constraints in instance.get_constraints():
+        for constraint in constraints:
+            if isinstance(constraint, CheckConstraint):
+                continue
+            try:
+                constraint.validate(model, instance)
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
 def validate(instance, update_fields=None):
-    """Model.full_clean(), less the existence check of related objects already in hand, and of fields that an
-    update leaves as they were; constraints and uniqueness are still checked against the database, so a refusal
-    names its field."""
+    """Model.full_clean(), less the existence check of related objects already in hand and of fields that an update
+    leaves as they were, and less the check constraints (above); uniqueness is still checked against the database,
+    so a refusal names its field."""
     unchanged = set()
     if update_fields is not None:
         unchanged = {f.name for f in instance._meta.concrete_fields} - {
@@ -59,7 +78,7 @@ def validate(instance, update_fields=None):
         lambda: instance.clean_fields(exclude=set(_related_in_hand(instance)) | unchanged),
         instance.clean,
         instance.validate_unique,
-        instance.validate_constraints,
+        lambda: _validate_unique_constraints(instance),
     ]
     for step in steps:
         try:
@@ -81,6 +100,19 @@ def audited_save(instance, *, actor, reason, update_fields=None):
         # Forget who and why, so a later plain save() of the same object cannot borrow this attribution.
         del instance._history_user, instance._change_reason
     return instance
+
+
+def audited_bulk_create(model, instances, *, actor, reason):
+    """Create several new rows of an audited model in two statements (rows, then their history), each history row
+    naming `actor`. Fields are validated as audited_save does; uniqueness is left to the database's constraints,
+    since the rows are the service's own (one alert per member of the team, say), not a person's input."""
+    instances = list(instances)
+    for instance in instances:
+        instance.clean_fields(exclude=_related_in_hand(instance))
+        instance.clean()
+    if not instances:
+        return []
+    return bulk_create_with_history(instances, model, default_user=actor, default_change_reason=reason)
 
 
 def log_access(*, user, obj, action=AccessLog.Action.VIEW, school=None):
