@@ -6,8 +6,8 @@ test suite's is: test_<database name>).
 
 It asks each search endpoint, as htmx does, for what people type (two letters, three, a first and last name), and
 prints the median and 95th percentile of the whole request, and of the search's own query, and (on PostgreSQL)
-the query plans. The concern form finds among pupils on roll by school; the case list among the register read
-through its object permissions (safeguard.selectors.pupil_list_for_user), which is most of its cost.
+the query plans. The concern form finds among pupils on roll of the school; the case list among the register the
+reader's role may see (safeguard.selectors.pupil_list_for_user): both are one indexed filter on the school.
 """
 
 import logging
