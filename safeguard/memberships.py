@@ -43,11 +43,6 @@ def schools_and_roles_for_user(user):
     return {school: frozenset(found[school.pk]) for school in ordered}
 
 
-def schools_for_user(user):
-    """Schools where the user holds an active role, or which belong to a trust they oversee."""
-    return list(schools_and_roles_for_user(user))
-
-
 # Set by safeguard.middleware on request.user, so one request reads the roles once, whoever asks.
 ROLES_CACHE_ATTR = "_safeguard_roles_by_school"
 
