@@ -77,6 +77,8 @@ def pages(school, other_school, people, signed_in):
         "case list filtered": (dsl, f"/cases/?state=referred&pupil={pupil.pk}"),
         "inbox": (dsl, "/cases/inbox/"),
         "case page": (dsl, f"/cases/{case.pk}/"),
+        "who can see a case": (dsl, f"/cases/{case.pk}/access/"),
+        "case owner": (dsl, f"/cases/{case.pk}/owner/"),
         "pupil chronology": (dsl, f"/cases/pupils/{pupil.pk}/"),
         "DSL dashboard": (dsl, "/"),
         "headteacher's dashboard": (head, "/"),
