@@ -47,21 +47,19 @@ def schools_and_roles_for_user(user):
 ROLES_CACHE_ATTR = "_safeguard_roles_by_school"
 
 
+def _roles_by_school_id(user):
+    # Within a request, the middleware's read; outside one (a service, a task), read afresh each time.
+    known = getattr(user, ROLES_CACHE_ATTR, None)
+    if known is None:
+        known = {school.pk: roles for school, roles in schools_and_roles_for_user(user).items()}
+    return known
+
+
 def roles_in_school(user, school):
     """The user's active roles in `school`, including trust oversight of it."""
-    known = getattr(user, ROLES_CACHE_ATTR, None)
-    if known is not None:
-        return known.get(school.pk, frozenset())
-    active = Membership.objects.active().filter(user=user)
-    roles = set(active.filter(school=school).values_list("role", flat=True))
-    if school.trust_id and active.filter(role=Role.TRUST_LEAD, trust_id=school.trust_id).exists():
-        roles.add(Role.TRUST_LEAD)
-    return frozenset(Role(r) for r in roles)
+    return _roles_by_school_id(user).get(school.pk, frozenset())
 
 
 def roles_in_school_of(user, record):
-    """The user's roles in the school of `record` (a case, say); within a request, without loading the school."""
-    known = getattr(user, ROLES_CACHE_ATTR, None)
-    if known is not None:
-        return known.get(record.school_id, frozenset())
-    return roles_in_school(user, record.school)
+    """The user's roles in the school of `record` (a case, say), without loading the school."""
+    return _roles_by_school_id(user).get(record.school_id, frozenset())

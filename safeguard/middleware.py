@@ -29,7 +29,8 @@ class CurrentSchoolMiddleware:
         request.school, request.schools, request.roles = None, [], frozenset()
         if request.user.is_authenticated:
             found = schools_and_roles_for_user(request.user)
-            # Everything later in this request (selectors, services, policy) reads the roles from here.
+            # Everything later in this request (selectors, services, policy) reads the roles from here
+            # (safeguard.memberships), so they are read once.
             setattr(request.user, ROLES_CACHE_ATTR, {school.pk: roles for school, roles in found.items()})
             request.schools = list(found)  # by name, as School orders them
             chosen = request.session.get(SESSION_SCHOOL_KEY)

@@ -51,7 +51,6 @@ def pupil_scope(roles, school):
 # --- Cases --------------------------------------------------------------------------------------------------
 # Names are strings here so that the core never imports the case apps (dependencies point one way).
 
-CASE_MODEL = "incidents.Incident"
 CASE_NAMED_MODEL = "incidents.IncidentUserObjectPermission"
 VIEW, CHANGE, SIGN_OFF = "incidents.view_incident", "incidents.change_incident", "incidents.sign_off_incident"
 OWN_REPORT, OWN_DRAFT = "incidents.view_own_report", "incidents.change_own_draft"

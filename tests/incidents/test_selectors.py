@@ -131,7 +131,7 @@ def test_listing_cases_with_their_pupils_takes_the_same_queries_however_many(
         ]
 
     case_in("reported", pupils=PupilFactory.create_batch(2, school=school))
-    with django_assert_num_queries(4) as few:  # roles (2), the cases, their people
+    with django_assert_num_queries(3) as few:  # roles (1), the cases, their people
         read_list()
     for _ in range(4):
         case_in("reported", pupils=PupilFactory.create_batch(3, school=school))
