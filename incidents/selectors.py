@@ -48,6 +48,10 @@ from .models import (
 from .pupil_search import PupilFinder
 
 
+# What a list shows of each case: never its long texts, which would be read and built for every row.
+LIST_FIELDS = ("school_id", "reference", "state", "came_to_light_at", "submitted_at", "harm_kind", "owner")
+
+
 def incident_list_for_user(user, school):
     """Submitted cases of `school` the user may see as the safeguarding team or an overseer, with their people.
 
@@ -58,11 +62,14 @@ def incident_list_for_user(user, school):
         return Incident.objects.none()
     return (
         Incident.objects.filter(scope)
-        .select_related("owner", "reported_by")
+        .only(*LIST_FIELDS)
+        .select_related("owner")
         .prefetch_related(
             Prefetch(
                 "involvements",
-                queryset=Involvement.objects.current().select_related("pupil"),
+                queryset=Involvement.objects.current()
+                .only("incident", "pupil", "pupil__first_name", "pupil__last_name", "other_name", "part")
+                .select_related("pupil"),
                 to_attr="current_involvements",
             )
         )

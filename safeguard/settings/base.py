@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "guardian",
     "simple_history",
     "django_otp",
@@ -63,6 +64,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "safeguard.urls"
+# Widgets render through TEMPLATES, so templates/django/forms/ can replace Django's slower select.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "safeguard.wsgi.application"
 
 TEMPLATES = [

@@ -13,3 +13,10 @@ def person(user, missing="–"):
     if user is None:
         return missing
     return person_name(user)
+
+
+@register.filter
+def people_involved(involvements):
+    """`{{ case.current_involvements|people_involved }}`: "Name (part); Name (part)", built in one step, since a
+    list shows it on every row."""
+    return "; ".join(f"{person.name} ({person.get_part_display().lower()})" for person in involvements)
