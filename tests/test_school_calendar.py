@@ -2,16 +2,18 @@
 terms and INSET days a school enters, and the page where its team or head enters them."""
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.utils import timezone
 
-from safeguard import services
+from safeguard import demo, services
 from safeguard.calendar import NoTermDates, add_school_days, add_working_days, is_school_day, is_working_day
-from safeguard.models import InsetDay, Nation, Term
+from safeguard.models import InsetDay, Nation, School, Term
 from safeguard.roles import Role
-from tests.factories import SchoolFactory, member
+from tests.factories import SchoolFactory, UserFactory, member
 from tests.test_query_counts import queries_for
 
 pytestmark = pytest.mark.django_db
@@ -308,3 +310,35 @@ def test_the_calendar_page_keeps_its_budget_as_terms_are_added(team_client, scho
         services.inset_day_add(actor=dsl, school=school_year, day=first + datetime.timedelta(days=7))
     services.calendar_entry_withdraw(actor=dsl, entry=Term.objects.get(name="Part 0"))
     assert queries_for(team_client, "/school/calendar/") == small <= 12
+
+
+# --- Setting a calendar up: the demo's English school year, and a school registered in another nation ---------
+
+
+def test_the_demo_school_year_follows_englands_usual_pattern(school):
+    terms, inset_days = demo.english_school_year(school, 2025)
+
+    assert [(first, last) for _, first, last in terms] == [
+        (D(2025, 9, 1), D(2025, 10, 24)),
+        *[(first, last) for _, first, last in TERMS_2025_26],
+    ]
+    assert inset_days == [D(2025, 9, 1), D(2025, 9, 2), D(2025, 11, 3), D(2026, 1, 5), D(2026, 4, 13)]
+
+
+def test_the_demo_schools_have_this_years_terms_and_inset_days(db):
+    demo.seed()
+    demo.seed()  # safe to run twice
+    today = timezone.localdate()
+    for _key, _name, urn, _years in demo.SCHOOLS:
+        school = School.objects.get(urn=urn)
+        assert school.terms.current().count() == 18  # last year's, this year's and next year's
+        assert school.inset_days.current().count() == 15
+        assert add_school_days(school, today, 20) > today
+
+
+def test_a_school_registered_in_wales_keeps_welsh_bank_holidays(db):
+    UserFactory(username="registrar")
+    call_command(
+        "create_school", name="Ysgol y Bryn", urn="401234", actor="registrar", nation="WLS", stdout=io.StringIO()
+    )
+    assert School.objects.get(urn="401234").nation == Nation.WALES
