@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from incidents import services as cases
 from incidents.models import CRITERIA, QUESTIONS, Incident
+from safeguard.calendar import add_school_days
 from safeguard.demo import DEMO_PASSWORD, SCHOOLS
 from safeguard.models import Membership, Pupil, School
 from safeguard.roles import Role
@@ -76,17 +77,13 @@ def _cast(school, key):
 
 
 def _school_day(days):
-    """The weekday `days` weekdays from today (back if negative), so the demo's school days are weekdays."""
-    day, step = timezone.localdate(), datetime.timedelta(days=1 if days > 0 else -1)
-    for _ in range(abs(days)):
-        day += step
-        while day.weekday() >= 5:
-            day += step
-    return day
+    """The school day `days` school days from today (back if negative). Both demo schools keep the same English
+    terms (safeguard.demo seeds them), so the first one's calendar serves."""
+    return add_school_days(School.objects.get(urn=SCHOOLS[0][2]), timezone.localdate(), days)
 
 
 def _ago(days, hour, minute=0):
-    """`days` weekdays ago (at least one, so never in the future) at `hour`:`minute`, school time."""
+    """`days` school days ago (at least one, so never in the future) at `hour`:`minute`, school time."""
     return timezone.make_aware(datetime.datetime.combine(_school_day(-days), datetime.time(hour, minute)))
 
 

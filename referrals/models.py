@@ -4,8 +4,6 @@ No file fields, ever (see incidents.models). Nothing is deleted or rewritten: a 
 escalation are each a new row; a decision's status moves on only through the services, with history.
 """
 
-import datetime
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -14,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from incidents.models import Incident, InitialReviewMeeting, Involvement, ReauthMethod
+from safeguard.calendar import add_working_days
 from safeguard.models import School
 
 
@@ -269,15 +268,6 @@ def outcomes_for(agency):
     return [(o.value, o.label) for o in [*OUTCOMES_BY_AGENCY[Agency(agency)], Outcome.OTHER]]
 
 
-def next_working_day(moment):
-    """The same local time on the next day from Monday to Friday. (Bank holidays are not known here yet.)"""
-    day = timezone.localtime(moment)
-    while True:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            return day
-
-
 class Referral(models.Model):
     """A referral to another agency, followed up until its outcome is known (Ofsted looks for tenacity)."""
 
@@ -335,8 +325,9 @@ class Referral(models.Model):
 
     @property
     def acknowledgement_due_at(self):
-        """When an acknowledgement is due: one working day after the referral was made."""
-        return next_working_day(self.made_at)
+        """When an acknowledgement is due: one working day after the referral was made (agencies work in the school
+        holidays, not on bank holidays). Lists select the case's school with the referral, so this costs no query."""
+        return add_working_days(self.incident.school, self.made_at, 1)
 
     def is_overdue(self, now=None):
         """No acknowledgement (and no outcome) a working day after the referral was made: time to chase."""

@@ -75,7 +75,7 @@ def referrals_awaiting_outcome_for_user(user, school):
     """Referrals on cases the user may see whose outcome is not yet known, oldest first."""
     return (
         Referral.objects.filter(incident__in=incident_list_for_user(user, school).values("pk"), outcome="")
-        .select_related("incident", "made_by")
+        .select_related("incident__school", "made_by")  # the school's bank holidays for the overdue clock
         .order_by("made_at", "pk")
     )
 
@@ -85,7 +85,7 @@ def referrals_overdue_for_user(user, school, now=None):
     now = now or timezone.now()
     waiting = referrals_awaiting_outcome_for_user(user, school).filter(
         acknowledged_at__isnull=True, made_at__lt=now - datetime.timedelta(days=1)
-    )  # a working day is at least a day: the database narrows, Python counts the weekend
+    )  # a working day is at least a day: the database narrows, Python skips weekends and bank holidays
     return [r for r in waiting if r.is_overdue(now)]
 
 

@@ -6,7 +6,7 @@ Pupils and case records are not registered here at all: a system administrator i
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AccessLog, Membership, School, Trust
+from .models import AccessLog, InsetDay, Membership, School, Term, Trust
 
 
 class ReadOnlyMixin:
@@ -31,7 +31,19 @@ class TrustAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(School)
 class SchoolAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["name", "urn", "trust"]
+    list_display = ["name", "urn", "trust", "nation"]
+
+
+@admin.register(Term)
+class TermAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["school", "name", "starts_on", "ends_on", "withdrawn_at"]
+    list_select_related = ["school"]
+
+
+@admin.register(InsetDay)
+class InsetDayAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["school", "day", "description", "withdrawn_at"]
+    list_select_related = ["school"]
 
 
 @admin.register(Membership)

@@ -10,6 +10,8 @@ def navigation(request):
         items.append(("pupil_list", "Pupils"))
     if policy.can(roles, "import_pupils"):
         items.append(("pupil_import", "Import register"))
+    if policy.can(roles, "keep_school_calendar"):
+        items.append(("school_calendar", "School calendar"))
     items += [(item.url_name, item.label) for item in extensions.nav_items() if policy.can(roles, item.capability)]
     return {
         "nav_items": items,

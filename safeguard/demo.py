@@ -1,4 +1,4 @@
-"""Demo data: one trust, two schools, their people and pupil registers. Safe to run twice.
+"""Demo data: one trust, two schools, their people, pupil registers and term dates. Safe to run twice.
 
 The demo password is public: seed_demo prints it, and the sign-in form refuses it whenever DEBUG is off.
 """
@@ -8,12 +8,15 @@ import datetime
 import io
 import random
 
+from dateutil.easter import easter
+from dateutil.relativedelta import FR, MO, relativedelta
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from . import services
-from .models import Membership, School, Trust
+from .calendar import add_working_days
+from .models import Membership, School, Term, Trust
 from .pupil_import import COLUMNS, pupils_import
 from .roles import Role
 
@@ -102,6 +105,59 @@ def _birth_date(rng, year_group, today):
     return first + datetime.timedelta(days=rng.randrange(365))
 
 
+def _weekday_or_friday_before(day):
+    return day + relativedelta(weekday=FR(-1)) if day.weekday() >= 5 else day
+
+
+def english_school_year(school, start):
+    """The terms and INSET days of a typical English school year beginning in September of `start`, for `school`
+    (an English one: its bank holidays decide which days the INSET days fall on).
+
+    Six terms (each half of a term is a term here): autumn from early September, with half term in the last week
+    of October, to 20 December; spring from the first Monday of January, with half term in the third week of
+    February, to the Easter holiday (the fortnight from the Monday before Good Friday); summer to 22 July, with
+    half term in the week of the late May bank holiday. A term due to end at a weekend ends on the Friday before.
+    INSET days open the terms.
+    """
+    end = start + 1
+    september = datetime.date(start, 9, 1)
+    autumn = september + relativedelta(weekday=MO) if september.weekday() >= 5 else september
+    october_half_term = datetime.date(start, 10, 31) + relativedelta(weekday=MO(-1))
+    christmas = _weekday_or_friday_before(datetime.date(start, 12, 20))
+    spring = datetime.date(end, 1, 2) + relativedelta(weekday=MO)
+    february_half_term = datetime.date(end, 2, 1) + relativedelta(weekday=MO(+3))
+    easter_holiday = easter(end) - datetime.timedelta(days=6)  # the Monday before Good Friday
+    may_half_term = datetime.date(end, 5, 31) + relativedelta(weekday=MO(-1))
+    summer_ends = _weekday_or_friday_before(datetime.date(end, 7, 22))
+    week, weekend = datetime.timedelta(weeks=1), datetime.timedelta(days=3)
+    terms = [
+        ("Autumn 1", autumn, october_half_term - weekend),
+        ("Autumn 2", october_half_term + week, christmas),
+        ("Spring 1", spring, february_half_term - weekend),
+        ("Spring 2", february_half_term + week, easter_holiday - weekend),
+        ("Summer 1", easter_holiday + 2 * week, may_half_term - weekend),
+        ("Summer 2", may_half_term + week, summer_ends),
+    ]
+    # A term's first working day may follow a bank holiday (New Year's Day observed, the early May one).
+    day_before = datetime.timedelta(days=1)
+    autumn_1, autumn_2, spring_1, _, summer_1, _ = (add_working_days(school, t[1] - day_before, 1) for t in terms)
+    inset_days = [autumn_1, add_working_days(school, autumn_1, 1), autumn_2, spring_1, summer_1]
+    return terms, inset_days
+
+
+def _seed_calendar(school, actor, today):
+    """Last school year's terms, this year's and next year's, unless the school has entered terms already."""
+    if Term.objects.current().filter(school=school).exists():
+        return
+    this_year = today.year if today.month >= 9 else today.year - 1
+    for start in (this_year - 1, this_year, this_year + 1):
+        terms, inset_days = english_school_year(school, start)
+        for name, first, last in terms:
+            services.term_add(actor=actor, school=school, name=name, starts_on=first, ends_on=last)
+        for day in inset_days:
+            services.inset_day_add(actor=actor, school=school, day=day, description="Staff training")
+
+
 def register_csv(school_index, year_groups, today):
     """A register CSV for one demo school, the same every time."""
     rng = random.Random(school_index)  # noqa: S311 (demo names, not security)
@@ -147,6 +203,7 @@ def seed():
             sign_ins.append((user.username, f"{role.label}, {name}"))
         dsl = get_user_model().objects.get(username=f"{key}.dsl")
         pupils_import(actor=dsl, school=school, text=register_csv(index, year_groups, today))
+        _seed_calendar(school, dsl, today)
 
     lead = _user("trust.lead", "Helen", "Price")
     _grant_once(actor=admin, user=lead, role=Role.TRUST_LEAD, trust=trust)

@@ -5,8 +5,18 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 
 from .demo import DEMO_PASSWORD
+from .models import Nation
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+class DateInput(forms.DateInput):
+    """The browser's own date picker."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class SignInForm(AuthenticationForm):
@@ -63,3 +73,28 @@ class TokenForm(forms.Form):
 
 class PupilSearchForm(forms.Form):
     q = forms.CharField(label="Search by name or UPN", required=False, max_length=100)
+
+
+# --- The school's calendar ---------------------------------------------------------------------------------------
+
+
+class NationForm(forms.Form):
+    nation = forms.ChoiceField(
+        label="Bank holidays of",
+        choices=Nation.choices,
+        widget=forms.RadioSelect,
+        help_text="The working-day clocks, such as a referral's acknowledgement, skip this nation's bank holidays.",
+    )
+
+
+class TermForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=60, help_text="For example, Autumn 1.")
+    starts_on = forms.DateField(label="First day", widget=DateInput())
+    ends_on = forms.DateField(label="Last day", widget=DateInput())
+
+
+class InsetDayForm(forms.Form):
+    day = forms.DateField(label="Date", widget=DateInput())
+    description = forms.CharField(
+        label="What it is for", max_length=200, required=False, help_text="For example, safeguarding training."
+    )

@@ -10,31 +10,41 @@ def schools_and_roles_for_user(user):
     One query for every request: each membership in force today with its school, or, for a trust lead, with each
     school of the trust (one row per school). The School and Trust objects are built from those rows.
     """
-    rows = Membership.objects.active().filter(user=user).values_list(
-        "role",
-        "school_id",
-        "school__name",
-        "school__urn",
-        "school__trust_id",
-        "school__trust__name",
-        "trust__schools__id",
-        "trust__schools__name",
-        "trust__schools__urn",
-        "trust_id",
-        "trust__name",
+    rows = (
+        Membership.objects.active()
+        .filter(user=user)
+        .values_list(
+            "role",
+            "school_id",
+            "school__name",
+            "school__urn",
+            "school__nation",
+            "school__trust_id",
+            "school__trust__name",
+            "trust__schools__id",
+            "trust__schools__name",
+            "trust__schools__urn",
+            "trust__schools__nation",
+            "trust_id",
+            "trust__name",
+        )
     )
     schools, found = {}, {}
-    for role, *own, trust_school_id, trust_school_name, trust_school_urn, trust_id, trust_name in rows:
+    for role, *values in rows:
+        own, trust_school, trust = values[:6], values[6:10], values[10:]
         if role == Role.TRUST_LEAD:
-            if trust_school_id is None:
+            if trust_school[0] is None:
                 continue  # a trust with no schools yet
-            school_row = (trust_school_id, trust_school_name, trust_school_urn, trust_id, trust_name)
+            school_row = (*trust_school, *trust)
         else:
-            school_row = tuple(own)
-        pk, name, urn, school_trust_id, school_trust_name = school_row
+            school_row = own
+        pk, name, urn, nation, school_trust_id, school_trust_name = school_row
         if pk not in schools:
-            # from_db takes the values in the model's field order: id, trust, name, urn.
-            school = School.from_db("default", ["id", "trust_id", "name", "urn"], [pk, school_trust_id, name, urn])
+            # from_db takes the values in the model's field order: id, trust, name, urn, nation. Every field is
+            # loaded, so the working-day clocks (which read the nation) cost no query.
+            school = School.from_db(
+                "default", ["id", "trust_id", "name", "urn", "nation"], [pk, school_trust_id, name, urn, nation]
+            )
             if school_trust_id:
                 school.trust = Trust.from_db("default", ["id", "name"], [school_trust_id, school_trust_name])
             schools[pk] = school

@@ -1,12 +1,14 @@
-"""Trusts, schools, who works in them and in what role, the pupil register, and the access log."""
+"""Trusts, schools and their calendars, who works in them and in what role, the pupil register, and the access
+log."""
 
 import datetime
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -21,10 +23,26 @@ class Trust(models.Model):
         return self.name
 
 
+class Nation(models.TextChoices):
+    """The nations of the UK, each with its own bank holidays; the values are the `holidays` package's codes."""
+
+    ENGLAND = "ENG", "England"
+    WALES = "WLS", "Wales"
+    SCOTLAND = "SCT", "Scotland"
+    NORTHERN_IRELAND = "NIR", "Northern Ireland"
+
+
 class School(models.Model):
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="schools", null=True, blank=True)
     name = models.CharField(max_length=200)
     urn = models.CharField("URN", max_length=8, unique=True, help_text="Unique reference number from GIAS")
+    nation = models.CharField(
+        "Bank holidays of",
+        max_length=3,
+        choices=Nation.choices,
+        default=Nation.ENGLAND,
+        help_text="The working-day clocks skip this nation's bank holidays.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -78,6 +96,81 @@ class Membership(models.Model):
     def is_active(self, on=None):
         on = on or timezone.localdate()
         return self.ended_at is None and self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
+
+
+class CalendarEntryQuerySet(models.QuerySet):
+    def current(self):
+        """The entries in force: not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class CalendarEntry(models.Model):
+    """A date or dates a school entered in its calendar. Never rewritten: a wrong entry is withdrawn (who and when
+    are kept) and the right one added."""
+
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now, editable=False)
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, editable=False
+    )
+
+    objects = CalendarEntryQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Term(CalendarEntry):
+    """A stretch of the school year when the school is open, its first day to its last.
+
+    A half term is the gap between two terms, so each half of a term is a term of its own: six a year in England
+    (autumn 1 and 2, spring 1 and 2, summer 1 and 2). Weekends and bank holidays inside a term are not school days.
+    """
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="terms")
+    name = models.CharField(max_length=60, help_text="For example, Autumn 1")
+    starts_on = models.DateField("First day")
+    ends_on = models.DateField("Last day")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(name="term_ends_on_or_after_its_start", condition=Q(ends_on__gte=F("starts_on")))
+        ]
+
+    def __str__(self):
+        return f"{self.name}, {self.starts_on:%d %B %Y} to {self.ends_on:%d %B %Y}"
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "The last day is before the first day."})
+
+
+class InsetDay(CalendarEntry):
+    """A training day in term: staff are in school and pupils are not. Agencies still work, so it is a working day,
+    but it is not a school day."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="inset_days")
+    day = models.DateField("Date")
+    description = models.CharField("What it is for", max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "INSET day"
+        ordering = ["day", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "day"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="inset_day_once_per_school",
+                violation_error_message="This day is already an INSET day.",
+            )
+        ]
+
+    def __str__(self):
+        return f"INSET day, {self.day:%d %B %Y}"
 
 
 upn_validator = RegexValidator(

@@ -32,6 +32,8 @@ CAPABILITIES = {
     # A pupil picker tells pupils of the same name apart by year group; the date of birth is the register's detail,
     # for the team who work the cases, not every member of staff or overseer.
     "see_birth_dates": DSL_TEAM,
+    # Term dates, INSET days and whose bank holidays: the clocks of the school's cases count in them.
+    "keep_school_calendar": SENIOR,
 }
 
 
@@ -136,9 +138,7 @@ def case_unname(incident, users, perms):
     """Take `perms` on the case away from each of `users`."""
     named = apps.get_model(CASE_NAMED_MODEL)
     codenames = [perm.split(".")[1] for perm in perms]
-    named.objects.filter(
-        content_object=incident, user__in=list(users), permission__codename__in=codenames
-    ).delete()
+    named.objects.filter(content_object=incident, user__in=list(users), permission__codename__in=codenames).delete()
 
 
 def reporter_name(incident):

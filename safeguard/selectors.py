@@ -5,7 +5,7 @@ from django.http import Http404
 
 from . import policy
 from .memberships import roles_in_school
-from .models import AccessLog, Membership, Pupil
+from .models import AccessLog, InsetDay, Membership, Pupil, Term
 from .roles import Role
 
 
@@ -24,6 +24,34 @@ def get_pupil_for_user_or_404(user, school, pk):
     if policy.pupil_scope(roles_in_school(user, school), school) is None:
         raise Http404
     return pupil
+
+
+def _calendar_for_user(user, school, model):
+    # A school's calendar is read by those who keep it; anyone else gets none of it.
+    if not policy.can(roles_in_school(user, school), "keep_school_calendar"):
+        return model.objects.none()
+    return model.objects.filter(school=school).select_related("added_by", "withdrawn_by")
+
+
+def terms_for_user(user, school, since):
+    """The terms of `school` ending on or after `since`, withdrawn ones too, first to last."""
+    return _calendar_for_user(user, school, Term).filter(ends_on__gte=since).order_by("starts_on", "pk")
+
+
+def inset_days_for_user(user, school, since):
+    """The INSET days of `school` on or after `since`, withdrawn ones too, first to last."""
+    return _calendar_for_user(user, school, InsetDay).filter(day__gte=since).order_by("day", "pk")
+
+
+def get_calendar_entry_for_user_or_404(user, school, model, pk):
+    """One term or INSET day of `school` in force, for those who keep its calendar; 404 for missing, withdrawn
+    or not theirs alike."""
+    try:
+        entry = _calendar_for_user(user, school, model).current().get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    entry.school = school
+    return entry
 
 
 def dsl_team_for_school(school):

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from .forms import SignInForm
-from .views import account, audit, dashboard, health, pupils, schools
+from .views import account, audit, dashboard, health, pupils, school_calendar, schools
 
 handler403 = "safeguard.views.errors.permission_denied"
 handler404 = "safeguard.views.errors.not_found"
@@ -16,6 +16,14 @@ urlpatterns = [
     path("pupils/import/", pupils.pupil_import, name="pupil_import"),
     path("pupils/<int:pk>/", pupils.pupil_detail, name="pupil_detail"),
     path("trail/<slug:kind>/<int:pk>/", audit.record_trail, name="record_trail"),
+    path("school/calendar/", school_calendar.school_calendar, name="school_calendar"),
+    path("school/calendar/bank-holidays/", school_calendar.school_nation, name="school_nation"),
+    path("school/calendar/terms/new/", school_calendar.term_add, name="term_add"),
+    path("school/calendar/terms/<int:pk>/withdraw/", school_calendar.term_withdraw, name="term_withdraw"),
+    path("school/calendar/inset-days/new/", school_calendar.inset_day_add, name="inset_day_add"),
+    path(
+        "school/calendar/inset-days/<int:pk>/withdraw/", school_calendar.inset_day_withdraw, name="inset_day_withdraw"
+    ),
     path("account/sign-in/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("account/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/two-factor/", account.two_factor, name="two_factor"),

@@ -41,6 +41,7 @@ ONE_PUPIL = signed_in_only(200, **{STAFF: 403, INSPECTOR: 403, OTHER_SCHOOL: 404
 DSL_TEAM_ONLY = signed_in_only(403, **{DSL: 200, DEPUTY: 200, OTHER_SCHOOL: 200})
 TRAIL = signed_in_only(403, **{DSL: 200, DEPUTY: 200, OTHER_SCHOOL: 404})
 POST_ONLY = signed_in_only(405)
+CALENDAR = signed_in_only(403, **{DSL: 200, DEPUTY: 200, HEAD: 200, OTHER_SCHOOL: 200})
 # Logging concerns: every member of staff and the school's leaders; inspectors and trust leads log nothing here.
 LOG_CONCERN = signed_in_only(200, **{INSPECTOR: 403, TRUST_LEAD: 403})
 # The staff member's own report or draft: theirs alone, a 404 for everyone else who may log concerns.
@@ -58,6 +59,13 @@ EXPECTED = {
     "pupil_import": DSL_TEAM_ONLY,
     "pupil_detail": ONE_PUPIL,
     "record_trail": TRAIL,
+    # The school calendar: kept by the safeguarding team and the head; another school's DSL opens their own.
+    "school_calendar": CALENDAR,
+    "school_nation": CALENDAR,
+    "term_add": CALENDAR,
+    "inset_day_add": CALENDAR,
+    "term_withdraw": POST_ONLY,
+    "inset_day_withdraw": POST_ONLY,
     "login": PUBLIC,
     "logout": signed_in_only(405),  # sign-out is a POST
     "two_factor": signed_in_only(302),  # already past the second factor: sent on to the dashboard
@@ -162,6 +170,8 @@ def world(school, other_school, trust, people, signed_in):
             "referrals:outcome": referral,
             "referrals:parent_contact": on_case,
             "referrals:signatory_end": {"sid": 1},
+            "term_withdraw": {"pk": 1},
+            "inset_day_withdraw": {"pk": 1},
         },
         "forbidden_text": [
             school.name,

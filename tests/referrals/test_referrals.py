@@ -11,6 +11,9 @@ from incidents.models import CaseState, EntryKind
 from incidents.services import case_close
 from referrals import selectors, services
 from referrals.models import DecisionStatus, Outcome, Referral, outcomes_for
+from safeguard import services as core_services
+from safeguard.calendar import bank_holidays
+from safeguard.models import Nation
 from safeguard.roles import Role
 from tests.factories import TEST_PASSWORD, member
 
@@ -34,8 +37,11 @@ def local(year, month, day, hour=10):
 
 
 def a_friday_weeks_ago():
+    """A Friday at least two weeks ago with no bank holiday in the days around it, so the clock skips only the
+    weekend (the test school keeps England's bank holidays)."""
     day = timezone.localdate() - datetime.timedelta(days=14)
-    while day.weekday() != 4:
+    near = [datetime.timedelta(days=n) for n in range(-3, 4)]
+    while day.weekday() != 4 or any(day + n in bank_holidays(Nation.ENGLAND, (day + n).year) for n in near):
         day -= datetime.timedelta(days=1)
     return local(day.year, day.month, day.day)
 
@@ -131,6 +137,30 @@ def test_no_acknowledgement_after_one_working_day_is_overdue_skipping_the_weeken
     assert not referral.is_overdue(now=friday + datetime.timedelta(days=2))  # Sunday
     assert not referral.is_overdue(now=monday - datetime.timedelta(minutes=1))
     assert referral.is_overdue(now=monday + datetime.timedelta(minutes=1))
+
+
+def easter_case(case_in):
+    """A case that came to light in the week before Easter 2026 (Good Friday 3 April, Easter Monday 6 April)."""
+    return case_in("under_review", occurred_at=local(2026, 3, 30), came_to_light_at=local(2026, 3, 31))
+
+
+def test_a_referral_before_easter_is_due_the_tuesday_after_easter_monday_in_england(dsl, case_in):
+    thursday = local(2026, 4, 2, 15)
+    referral = refer(dsl, easter_case(case_in), made_at=thursday)
+
+    assert referral.acknowledgement_due_at == timezone.localtime(local(2026, 4, 7, 15))
+    assert not referral.is_overdue(now=local(2026, 4, 6, 17))  # Easter Monday: the agency is closed
+    assert referral.is_overdue(now=local(2026, 4, 7, 16))
+    assert selectors.referrals_overdue_for_user(dsl, referral.incident.school, now=local(2026, 4, 7, 16)) == [referral]
+
+
+def test_in_scotland_the_same_referral_is_due_on_easter_monday(school, dsl, case_in):
+    core_services.school_nation_set(actor=dsl, school=school, nation=Nation.SCOTLAND)
+    referral = refer(dsl, easter_case(case_in), made_at=local(2026, 4, 2, 15))
+
+    referral = Referral.objects.select_related("incident__school").get(pk=referral.pk)
+    assert referral.acknowledgement_due_at == timezone.localtime(local(2026, 4, 6, 15))
+    assert referral.is_overdue(now=local(2026, 4, 6, 16))
 
 
 def test_a_midweek_referral_is_due_the_next_day(dsl, case_in):

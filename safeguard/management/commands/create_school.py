@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from safeguard import services
-from safeguard.models import Trust
+from safeguard.models import Nation, Trust
 
 
 class Command(BaseCommand):
@@ -15,9 +15,15 @@ class Command(BaseCommand):
         parser.add_argument("--urn", required=True, help="The school's unique reference number (GIAS)")
         parser.add_argument("--trust", help="Name of the multi-academy trust, if any (created if new)")
         parser.add_argument("--actor", required=True, help="Username of the person registering it (recorded)")
+        parser.add_argument(
+            "--nation",
+            choices=Nation.values,
+            default=Nation.ENGLAND,
+            help="Whose bank holidays the school keeps: ENG (the default), WLS, SCT or NIR",
+        )
 
     @transaction.atomic
-    def handle(self, *args, name, urn, trust, actor, **options):
+    def handle(self, *args, name, urn, trust, actor, nation, **options):
         try:
             granter = get_user_model().objects.get(username=actor)
         except get_user_model().DoesNotExist:
@@ -26,7 +32,7 @@ class Command(BaseCommand):
             trust_obj = None
             if trust:
                 trust_obj = Trust.objects.filter(name=trust).first() or services.trust_create(actor=granter, name=trust)
-            school = services.school_create(actor=granter, name=name, urn=urn, trust=trust_obj)
+            school = services.school_create(actor=granter, name=name, urn=urn, trust=trust_obj, nation=nation)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         self.stdout.write(self.style.SUCCESS(f"Registered {school} (URN {school.urn})."))
