@@ -22,7 +22,8 @@ def test_the_services_keep_an_account_as_given(school, dsl, case_in):
     later = services.involvement_add(actor=dsl, incident=case, part="witness", other_name="Sam")
     services.involvement_record_account(actor=dsl, involvement=later, own_account=ACCOUNT)
 
-    case.refresh_from_db(), person.refresh_from_db(), later.refresh_from_db()
+    for record in (case, person, later):
+        record.refresh_from_db()
     assert (case.childs_words, person.own_account, later.own_account) == (WORDS, ACCOUNT, ACCOUNT)
 
 
