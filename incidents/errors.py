@@ -1,7 +1,7 @@
 """Refusals a case service can give, each with a plain-English message a page can show as it is.
 
-Problems with a single field come as Django's ValidationError (from the model's clean()), so forms can attach
-them to the field; refusals of the workflow itself come as one of these.
+Problems with a single field come as Django's ValidationError (from the model's clean(), or incidents.dates), so
+forms can attach them to the field; refusals of the workflow itself come as one of these.
 """
 
 from django.core.exceptions import PermissionDenied

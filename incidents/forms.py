@@ -40,6 +40,36 @@ def when_field(label, *, required=True, help_text=""):
     )
 
 
+def needed(field, when):
+    """Mark a field that is needed only sometimes (`when`, e.g. "to manage in school") as such, not as optional."""
+    field.requirement_note = f"needed {when}"
+    return field
+
+
+def verbatim_field(label, *, help_text="", rows=10):
+    """Words kept exactly as they were said or written (the child's own words, a person's own account): not trimmed,
+    not even of spaces or blank lines, and never read for wording prompts, which are for the staff's own words."""
+    field = forms.CharField(
+        label=label, required=False, strip=False, widget=forms.Textarea(attrs={"rows": rows}), help_text=help_text
+    )
+    field.verbatim = True
+    return field
+
+
+def form_wording_prompts(form):
+    """Wording prompts (incidents.language) on a valid form's free text: every text area, except verbatim words.
+
+    Every form is read this way, so a new text box is covered without anyone having to remember it.
+    """
+    texts = [
+        # A box's accessible name says which of several boxes labelled alike ("Notes") the prompt is about.
+        (field.widget.attrs.get("aria-label") or field.label, form.cleaned_data.get(name) or "")
+        for name, field in form.fields.items()
+        if isinstance(field.widget, forms.Textarea) and not getattr(field, "verbatim", False)
+    ]
+    return wording_prompts(texts)
+
+
 def attach_errors(form, error):
     """Show a service's refusal on the form: each problem beside its field where it has one, else at the top.
 
@@ -55,15 +85,6 @@ def attach_errors(form, error):
         form.add_error(field if field in form.fields else None, str(problem))
 
 
-class WordingCheck:
-    """A form whose free text (the fields named in WORDING_FIELDS) is read for wording that blames a child."""
-
-    WORDING_FIELDS = ()
-
-    def wording_prompts(self):
-        return wording_prompts([(self.fields[n].label, self.cleaned_data.get(n) or "") for n in self.WORDING_FIELDS])
-
-
 class PeopleChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return person_name(obj)
@@ -77,11 +98,8 @@ class PeopleMultipleChoiceField(forms.ModelMultipleChoiceField):
 # --- Logging a concern --------------------------------------------------------------------------------------
 
 
-class ConcernForm(WordingCheck, forms.Form):
+class ConcernForm(forms.Form):
     """What the member of staff saw or was told. Everything may be left for later in a draft."""
-
-    # Not the child's own words: those are kept exactly as the child said them.
-    WORDING_FIELDS = ("how_came_to_light_detail", "observations", "imagery_description")
 
     came_to_light_at = when_field("When it came to light", required=False)
     occurred_at = when_field(
@@ -102,14 +120,8 @@ class ConcernForm(WordingCheck, forms.Form):
         label="Which of the 4Cs", required=False, choices=FourC.choices, widget=forms.CheckboxSelectMultiple
     )
     harm_kind = forms.ChoiceField(label="Kind of harm", required=False, choices=[("", "Choose one")] + HarmKind.choices)
-    harm_other = forms.CharField(label="Kind of harm, if other", required=False, max_length=200)
-    childs_words = forms.CharField(
-        label="The child's own words",
-        required=False,
-        strip=False,  # verbatim: not even spaces are tidied
-        widget=forms.Textarea,
-        help_text=Incident._meta.get_field("childs_words").help_text,
-    )
+    harm_other = needed(forms.CharField(label="Kind of harm, if other", required=False, max_length=200), "for other")
+    childs_words = verbatim_field("The child's own words", help_text=Incident._meta.get_field("childs_words").help_text)
     observations = forms.CharField(
         label="Your observations",
         required=False,
@@ -129,7 +141,7 @@ class ConcernForm(WordingCheck, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in self.NEEDED_TO_SUBMIT:
-            self.fields[name].requirement_note = "needed to submit"
+            needed(self.fields[name], "to submit")
 
     @classmethod
     def initial_from(cls, incident):
@@ -151,14 +163,12 @@ class PersonForm(PupilPicker, forms.Form):
     )
     other_is_adult = forms.BooleanField(label="An adult, or believed to be one", required=False)
     other_setting = forms.CharField(label="Their school or setting", required=False, max_length=200)
-    part = forms.ChoiceField(label="Their part", required=False, choices=[("", "Choose one")] + Part.choices)
-    own_account = forms.CharField(
-        label="Their own account",
-        required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="In their own words where possible.",
+    # A row may be left empty; the person's part is needed for each one added (clean() says so).
+    part = needed(
+        forms.ChoiceField(label="Their part", required=False, choices=[("", "Choose one")] + Part.choices),
+        "for each person added",
     )
+    own_account = verbatim_field("Their own account", rows=3, help_text="In their own words where possible.")
     OTHER_PERSON_FIELDS = ("other_name", "other_description", "other_is_adult", "other_setting")
 
     def __init__(self, *args, finder, **kwargs):
@@ -227,7 +237,7 @@ class ClassifyForm(forms.Form):
         label="Which of the 4Cs", choices=FourC.choices, widget=forms.CheckboxSelectMultiple
     )
     harm_kind = forms.ChoiceField(label="Kind of harm", choices=[("", "Choose one")] + HarmKind.choices)
-    harm_other = forms.CharField(label="Kind of harm, if other", required=False, max_length=200)
+    harm_other = needed(forms.CharField(label="Kind of harm, if other", required=False, max_length=200), "for other")
     reason = forms.CharField(label="Why it is changing", widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -303,11 +313,14 @@ class ActionForm(forms.Form):
     description = forms.CharField(label="What", widget=forms.Textarea(attrs={"rows": 2}))
     owner = PeopleChoiceField(label="Who will do it", queryset=None, required=False, empty_label="Not yet decided")
     due_on = forms.DateField(label="Due by", required=False, widget=DateInput())
-    reason = forms.CharField(
-        label="Why it was decided against",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Actions not taken are recorded with their justification.",
+    reason = needed(
+        forms.CharField(
+            label="Why it was decided against",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text="Actions not taken are recorded with their justification.",
+        ),
+        "if decided against",
     )
 
     def __init__(self, *args, staff, **kwargs):
@@ -322,21 +335,22 @@ class ActionResolveForm(forms.Form):
         choices=[(DONE, "Done"), (NOT_TAKEN, "Not taken")],
         widget=forms.RadioSelect,
     )
-    notes = forms.CharField(
-        label="Notes, or why it was not taken", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    notes = needed(
+        forms.CharField(
+            label="Notes, or why it was not taken", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        ),
+        "if not taken",
     )
 
 
-class NoteForm(WordingCheck, forms.Form):
-    WORDING_FIELDS = ("text",)
+class NoteForm(forms.Form):
     text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 4}))
     correction = forms.BooleanField(
         label="This corrects an earlier entry (the earlier entry stays as it was)", required=False
     )
 
 
-class AddendumForm(WordingCheck, forms.Form):
-    WORDING_FIELDS = ("text",)
+class AddendumForm(forms.Form):
     text = forms.CharField(
         label="Addendum",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -370,8 +384,7 @@ class ReauthForm(forms.Form):
         return {"password": self.cleaned_data["password"], "otp_token": self.cleaned_data["otp_token"]}
 
 
-class CloseForm(WordingCheck, ReauthForm):
-    WORDING_FIELDS = ("summary",)
+class CloseForm(ReauthForm):
     summary = forms.CharField(
         label="Closure summary",
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -383,11 +396,14 @@ class CloseForm(WordingCheck, ReauthForm):
         super().__init__(*args, **kwargs)
         self.open_actions = list(open_actions)
         for action in self.open_actions:
-            self.fields[f"carry_{action.pk}"] = forms.CharField(
-                label=f"Why '{action.description[:60]}' is carried over",
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
-                help_text="This action is still open. Mark it done first, or say why it carries over.",
+            self.fields[f"carry_{action.pk}"] = needed(
+                forms.CharField(
+                    label=f"Why '{action.description[:60]}' is carried over",
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                    help_text="This action is still open. Mark it done first, or say why it carries over.",
+                ),
+                "to close, unless it is done first",
             )
         self.order_fields(["summary", *[f"carry_{a.pk}" for a in self.open_actions], "password", "otp_token"])
 
@@ -416,4 +432,4 @@ class RestrictionForm(forms.Form):
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = candidates
-        self.fields["members"].requirement_note = "needed to restrict the case"
+        needed(self.fields["members"], "to restrict the case")

@@ -7,6 +7,12 @@ anyone wrote, and never looks at the child's own words, which are kept verbatim.
 import re
 from dataclasses import dataclass
 
+_SENT = r"(sent|send|shared|share|taken|took|posted|made|filmed|recorded)"
+_PUT = r"(put|puts|putting|place|places|placed|placing)"
+_SELF = r"(him|her|them|your)sel(f|ves)"
+_OWN_SAFETY = r"(his|her|their|your)\s+own\s+(safety|life|wellbeing|welfare)"
+_AT_RISK = r"(at\s+(\w+\s+)?risk|in\s+(\w+\s+)?danger|in\s+harm['’]s\s+way)\b"
+
 # (pattern, suggestion). Patterns are matched without regard to case.
 PHRASES = [
     (
@@ -19,13 +25,20 @@ PHRASES = [
         "Say “image-based sexual abuse” or “sharing intimate images without consent”.",
     ),
     (
-        r"\bshould(n['’]t| not) have (sent|shared|taken)\b",
+        # "should not / never have sent", "shouldn't have shared", "ought not to have taken"
+        rf"\b(should|ought)(n['’]t|\s+not|\s+never)(\s+to)?\s+have\s+{_SENT}\b",
         "Describe what happened without judging the child: responsibility lies with whoever pressured, exploited "
         "or shared without consent.",
     ),
     (
-        r"\bput (him|her|them)sel(f|ves) at risk\b",
+        # "put herself at risk", "placed himself at serious risk", "placing themselves in danger", "put her own
+        # safety at risk": a few words may come between, but the child must be the one said to cause it.
+        rf"\b{_PUT}\s+({_SELF}|{_OWN_SAFETY})(\s+[\w’'-]+){{0,3}}?\s+{_AT_RISK}",
         "Describe the risk and who created it, not the child's part in it.",
+    ),
+    (
+        rf"\b(make|makes|made|making)\s+{_SELF}\s+vulnerable\b",
+        "Describe who took advantage of the child, not the child's part in it.",
     ),
     (
         r"\b(asked|was asking) for it\b",

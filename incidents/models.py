@@ -170,18 +170,9 @@ class Incident(models.Model):
         return reverse("incidents:case_detail", kwargs={"pk": self.pk})
 
     def clean(self):
-        now = timezone.now()
-        errors = {}
-        if self.occurred_at and self.occurred_at > now:
-            errors["occurred_at"] = "This is in the future."
-        if self.came_to_light_at and self.came_to_light_at > now:
-            errors["came_to_light_at"] = "This is in the future."
-        if self.occurred_at and self.came_to_light_at and self.occurred_at > self.came_to_light_at:
-            errors["came_to_light_at"] = "It cannot have come to light before it happened."
+        # The dates are checked by the services (incidents.dates), against the clock and against each other.
         if self.harm_kind == HarmKind.OTHER and not self.harm_other.strip():
-            errors["harm_other"] = "Please say what kind of harm."
-        if errors:
-            raise ValidationError(errors)
+            raise ValidationError({"harm_other": "Please say what kind of harm."})
 
     CATEGORY_FIELDS = {
         FourC.CONTENT: "category_content",
@@ -391,10 +382,6 @@ class InitialReviewMeeting(models.Model):
 
     def __str__(self):
         return f"Initial review meeting, {timezone.localtime(self.held_at):%d %B %Y %H:%M}"
-
-    def clean(self):
-        if self.held_at and self.held_at > timezone.now():
-            raise ValidationError({"held_at": "A meeting is recorded once it has been held."})
 
     def criteria_answered(self, answer):
         """The criteria given `answer`, as their plain-English labels."""

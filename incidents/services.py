@@ -18,6 +18,7 @@ from safeguard.roles import DSL_TEAM
 from safeguard.selectors import dsl_team_for_school
 
 from .chronology import chronology_record, history_reason
+from .dates import Dated, check_dates
 from .errors import CasePermissionDenied, CaseReadOnly, RuleBroken
 from .models import (
     CRITERIA,
@@ -113,6 +114,10 @@ def _set_details(incident, details):
         if getattr(incident, name) != value:
             setattr(incident, name, value)
             changed.append(name)
+    check_dates(
+        Dated("occurred_at", incident.occurred_at),
+        Dated("came_to_light_at", incident.came_to_light_at, incident.occurred_at, "when it happened"),
+    )
     return changed
 
 
@@ -274,8 +279,11 @@ def involvement_remove(*, actor, involvement, reason):
 
 @transaction.atomic
 def involvement_record_account(*, actor, involvement, own_account):
-    """Record a person's own account where none was recorded yet; anything further is a chronology note."""
-    own_account = require_text(own_account, "Please write down their account.")
+    """Record a person's own account where none was recorded yet; anything further is a chronology note.
+
+    The account is kept exactly as given, spaces and blank lines too.
+    """
+    require_text(own_account, "Please write down their account.")
     case = _lock_for_involvement(actor, involvement.incident)
     involvement = Involvement.objects.select_for_update().get(pk=involvement.pk, incident=case)
     if case.state != CaseState.DRAFT and involvement.own_account.strip():
@@ -337,6 +345,7 @@ def review_meeting_record(*, actor, incident, held_at, answers, attendees=(), ot
     Recording the first meeting on a new or reopened case starts its review.
     """
     case = lock_case(actor=actor, incident=incident)
+    check_dates(Dated("held_at", held_at, case.came_to_light_at, "when the concern came to light"))
     unknown = set(answers) - MEETING_FIELDS
     if unknown:
         raise TypeError(f"Unknown meeting answers: {', '.join(sorted(unknown))}")
@@ -401,6 +410,7 @@ def _lock_open_action(actor, action):
 @transaction.atomic
 def action_complete(*, actor, action, notes="", done_at=None):
     """Mark an action done, by whom and when."""
+    check_dates(Dated("done_at", done_at))
     case, action = _lock_open_action(actor, action)
     action.status, action.done_at, action.done_by, action.done_notes = (
         ActionStatus.DONE,

@@ -3,7 +3,7 @@ the work (the immediate-referral criteria, who may sign, what an escalation need
 
 from django import forms
 
-from incidents.forms import PeopleChoiceField, ReauthForm, WordingCheck, when_field
+from incidents.forms import PeopleChoiceField, ReauthForm, needed, when_field
 
 from .models import ANNEX_A, Agency, ContactMethod, Decision, DecisionKind, SignOffOutcome, outcomes_for
 
@@ -19,13 +19,11 @@ def _text(label, *, required=True, rows=3, help_text="", **kwargs):
 # --- The decision and its sign-off ----------------------------------------------------------------------------
 
 ANNEX_FIELDS = [field for field, _ in ANNEX_A]
-MANAGE_ONLY = "Needed to manage in school."
+TO_MANAGE = "to manage in school"
 
 
-class DecisionForm(WordingCheck, forms.Form):
+class DecisionForm(forms.Form):
     """Refer, or manage in school with the plan and the Annex A risk assessment (seed 004 Annex A)."""
-
-    WORDING_FIELDS = ("reasons", "plan", *ANNEX_FIELDS)
 
     kind = forms.ChoiceField(label="The decision", choices=DecisionKind.choices, widget=forms.RadioSelect)
     reasons = _text(
@@ -33,17 +31,14 @@ class DecisionForm(WordingCheck, forms.Form):
         rows=4,
         help_text="What the decision rests on. Where the school does not refer, record why not.",
     )
-    plan = _text(
-        "The plan",
-        required=False,
-        rows=4,
-        help_text=f"{Decision._meta.get_field('plan').help_text} {MANAGE_ONLY}",
+    plan = needed(
+        _text("The plan", required=False, rows=4, help_text=Decision._meta.get_field("plan").help_text), TO_MANAGE
     )
 
     def __init__(self, *args, manage_allowed, **kwargs):
         super().__init__(*args, **kwargs)
         for field, question in ANNEX_A:
-            self.fields[field] = _text(question, required=False, help_text=MANAGE_ONLY)
+            self.fields[field] = needed(_text(question, required=False), TO_MANAGE)
         self.manage_allowed = manage_allowed
         if not manage_allowed:
             # Only "refer" is offered. Whatever is posted, the service refuses to manage in school here.
@@ -68,10 +63,8 @@ class SignOffForm(ReauthForm):
         ],
         widget=forms.RadioSelect,
     )
-    comment = _text(
-        "Comment",
-        required=False,
-        help_text="Needed to send it back: say what should be looked at again.",
+    comment = needed(
+        _text("Comment", required=False, help_text="Say what should be looked at again."), "to send it back"
     )
     field_order = ["outcome", "comment", "password", "otp_token"]
 
@@ -79,11 +72,9 @@ class SignOffForm(ReauthForm):
 # --- Referrals and their follow-up ----------------------------------------------------------------------------
 
 
-class ReferralForm(WordingCheck, forms.Form):
-    WORDING_FIELDS = ("information_shared",)
-
+class ReferralForm(forms.Form):
     agency = forms.ChoiceField(label="Agency", choices=CHOOSE + Agency.choices)
-    agency_other = forms.CharField(label="Agency, if another", required=False, max_length=200)
+    agency_other = needed(forms.CharField(label="Agency, if another", required=False, max_length=200), "for another")
     made_at = when_field("When the referral was made")
     made_by = PeopleChoiceField(
         label="Made by", queryset=None, empty_label="Choose one", help_text="The member of staff who made it."
@@ -129,7 +120,7 @@ class EscalationForm(forms.Form):
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label="The outcome", widget=forms.RadioSelect)
     outcome_at = when_field("When the outcome was given")
-    outcome_notes = _text("Notes", required=False, help_text="Needed for 'another outcome': describe it.")
+    outcome_notes = needed(_text("Notes", required=False), "to describe another outcome")
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,24 +143,33 @@ class ParentContactForm(forms.Form):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
-    told_at = when_field("When they were told", required=False)
-    told_by = PeopleChoiceField(
-        label="Told by", queryset=None, required=False, empty_label="Someone not on the school staff"
+    told_at = needed(when_field("When they were told", required=False), "if told")
+    told_by = needed(
+        PeopleChoiceField(
+            label="Told by", queryset=None, required=False, empty_label="Someone not on the school staff"
+        ),
+        "if told by staff",
     )
-    told_by_other = forms.CharField(
-        label="Or told by, if not school staff",
-        required=False,
-        max_length=200,
-        help_text="E.g. a police officer, with their role.",
+    told_by_other = needed(
+        forms.CharField(
+            label="Or told by, if not school staff",
+            required=False,
+            max_length=200,
+            help_text="E.g. a police officer, with their role.",
+        ),
+        "if told by someone not on the staff",
     )
     contact_name = forms.CharField(
         label="Who was told", required=False, max_length=200, help_text="E.g. 'mother, Ms Smith'."
     )
-    method = forms.ChoiceField(label="How", required=False, choices=CHOOSE + ContactMethod.choices)
-    reasons_not_told = _text(
-        "The reasons they were not told",
-        required=False,
-        help_text="Parents are told early unless that would put the child at risk. Record why they were not.",
+    method = needed(forms.ChoiceField(label="How", required=False, choices=CHOOSE + ContactMethod.choices), "if told")
+    reasons_not_told = needed(
+        _text(
+            "The reasons they were not told",
+            required=False,
+            help_text="Parents are told early unless that would put the child at risk. Record why they were not.",
+        ),
+        "if not told",
     )
 
     TOLD_FIELDS = ("told_at", "told_by", "told_by_other", "contact_name", "method")

@@ -310,8 +310,6 @@ class Referral(models.Model):
         errors = {}
         if self.agency == Agency.OTHER and not self.agency_other.strip():
             errors["agency_other"] = "Please name the agency."
-        if self.made_at and self.made_at > timezone.now():
-            errors["made_at"] = "This is in the future."
         if self.outcome and self.agency and self.outcome not in {o for o, _ in outcomes_for(self.agency)}:
             errors["outcome"] = f"This is not an outcome {self.agency_name} gives."
         if self.outcome == Outcome.OTHER and not self.outcome_notes.strip():
@@ -412,8 +410,6 @@ class ParentContact(models.Model):
         if self.told:
             if not self.told_at:
                 errors["told_at"] = "Please say when they were told."
-            elif self.told_at > timezone.now():
-                errors["told_at"] = "This is in the future."
             if not (self.told_by_id or self.told_by_other.strip()):
                 errors["told_by"] = "Please say who told them."
             if not self.method:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents.chronology import chronology_record
+from incidents.dates import Dated, check_dates
 from incidents.errors import CasePermissionDenied, Problem, RuleBroken
 from incidents.models import CaseState, EntryKind, Incident, Involvement
 from incidents.reauth import reauthenticate
@@ -244,6 +245,7 @@ def referral_make(
 
     From a case managed in school (or waiting for sign-off) this is an escalation, and `reason` says why.
     """
+    check_dates(Dated("made_at", made_at))
     case = lock_case(actor=actor, incident=incident)
     if case.state in ESCALATING_FROM and not (reason or "").strip():
         raise RuleBroken(Problem("Please say why the case is being escalated to a referral.", field="reason"))
@@ -289,6 +291,9 @@ def referral_make(
     return referral
 
 
+_MADE = "when the referral was made"
+
+
 def _lock_referral(actor, referral):
     case = lock_case(actor=actor, incident=referral.incident)
     return case, Referral.objects.select_for_update().get(pk=referral.pk, incident=case)
@@ -298,6 +303,7 @@ def _lock_referral(actor, referral):
 def referral_acknowledge(*, actor, referral, acknowledged_at=None, notes=""):
     """Record that the agency acknowledged the referral."""
     case, referral = _lock_referral(actor, referral)
+    check_dates(Dated("acknowledged_at", acknowledged_at, referral.made_at, _MADE))
     if referral.acknowledged_at is None:
         referral.acknowledged_at = acknowledged_at or timezone.now()
         audited_save(referral, actor=actor, reason="Referral acknowledged", update_fields=["acknowledged_at"])
@@ -316,6 +322,7 @@ def referral_follow_up(*, actor, referral, method, notes, at=None, response_rece
     """Record an attempt to reach the agency (every one counts: Ofsted looks for tenacity), and any answer."""
     notes = require_text(notes, "Please note what was said or done.")
     case, referral = _lock_referral(actor, referral)
+    check_dates(Dated("at", at, referral.made_at, _MADE))
     follow_up = audited_save(
         FollowUp(
             referral=referral,
@@ -348,6 +355,7 @@ def referral_escalate(*, actor, referral, to_whom, reason, at=None):
     to_whom = require_text(to_whom, "Please say to whom it was escalated.")
     reason = require_text(reason, "Please say why it was escalated.")
     case, referral = _lock_referral(actor, referral)
+    check_dates(Dated("at", at, referral.made_at, _MADE))
     escalation = audited_save(
         Escalation(referral=referral, at=at or timezone.now(), by=actor, to_whom=to_whom, reason=reason),
         actor=actor,
@@ -367,6 +375,7 @@ def referral_escalate(*, actor, referral, to_whom, reason, at=None):
 def referral_record_outcome(*, actor, referral, outcome, outcome_at=None, notes=""):
     """Record the agency's outcome (e.g. Outcome 21, section 47 enquiry). Once recorded it stands; add notes after."""
     case, referral = _lock_referral(actor, referral)
+    check_dates(Dated("outcome_at", outcome_at, referral.made_at, _MADE))
     if referral.outcome:
         raise RuleBroken(
             f"An outcome is already recorded ({referral.get_outcome_display()}). Add anything further as a note."
@@ -407,6 +416,7 @@ def parent_contact_record(
     reasons_not_told="",
 ):
     """Record that a pupil's parents or carers were told (when, by whom, how), or the reasons they were not."""
+    check_dates(Dated("told_at", told_at if told else None))
     case = lock_case(actor=actor, incident=involvement.incident)
     involvement = Involvement.objects.get(pk=involvement.pk, incident=case)
     contact = audited_save(

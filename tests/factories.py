@@ -231,6 +231,7 @@ def make_case(*, school, state="reported", pupils=None, criteria_yes=(), passwor
             incident=case,
             agency="social_care",
             method="phone",
+            made_at=timezone.now() - datetime.timedelta(minutes=45),  # after the meeting, before any follow-up
             information_shared="The concern as logged, and the pupils' details.",
             reference_number="MASH-0001",
         )

@@ -11,7 +11,7 @@ from safeguard.roles import Role
 from safeguard.selectors import dsl_team_for_school
 
 from ..errors import CaseError
-from ..forms import attach_errors
+from ..forms import attach_errors, form_wording_prompts
 from ..selectors import get_incident_for_user_or_404
 
 
@@ -45,9 +45,9 @@ def meeting_answers(meeting, items):
 
 def wording_to_check(request, form):
     """Wording prompts for a valid form, unless the writer has seen them and chosen to keep their words."""
-    if request.POST.get("wording_checked") or not hasattr(form, "wording_prompts"):
+    if request.POST.get("wording_checked"):
         return []
-    return form.wording_prompts()
+    return form_wording_prompts(form)
 
 
 def form_page(request, case, form, perform, template, success, then=None, **context):

@@ -72,7 +72,7 @@ def test_a_mistake_is_shown_beside_its_field_and_nothing_typed_is_lost(client, s
 
     assert response.status_code == 200
     form = response.context["form"]
-    assert form.errors["came_to_light_at"] == ["This is in the future."]
+    assert form.errors["came_to_light_at"] == ["This date and time is in the future. Record it once it has happened."]
     page = response.content.decode()
     assert 'href="#id_came_to_light_at"' in page  # the summary links to the field
     assert escape("He said he'd send it to everyone if I didn't send more.") in page
