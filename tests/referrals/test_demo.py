@@ -24,17 +24,18 @@ CASE_APPS = ("incidents", "referrals")
 BLAMING_PHRASES = ("child pornography", "should not have sent", "put themselves at risk")
 
 
-def seed_demo():
+def seed_demo(*args):
     out = io.StringIO()
     with override_settings(DEBUG=True):
-        call_command("seed_demo", stdout=out)
+        call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
 
 
 @pytest.fixture
 def seeded():
-    """The demo seeded twice over, as `make demo` run twice would leave it; returns both runs' output."""
-    return seed_demo(), seed_demo()
+    """The demo seeded twice over, as `make demo` run twice would leave it (the second time with `PORT=8080`);
+    returns both runs' output."""
+    return seed_demo(), seed_demo("--port", "8080")
 
 
 def states_by_school():
@@ -61,9 +62,12 @@ def test_seed_demo_is_refused_without_debug():
 def test_seed_demo_adds_the_cases_once_and_prints_the_sign_ins(seeded):
     first, second = seeded
 
-    assert "riverside.dsl" in first and "Every demo account's password is" in first
+    assert "riverside.dsl" in first and "Sign in at http://127.0.0.1:8000 as:" in first
     assert "Demo cases added: 12." in first
-    assert "none added" in second
+    assert "none added" in second and "Sign in at http://127.0.0.1:8080 as:" in second
+    # The sign-ins come last, where they stay in view above the server's own lines.
+    assert first.splitlines()[-1].startswith("Every demo account's password is")
+    assert first.index("Demo cases added") < first.index("Sign in at")
     assert Incident.objects.count() == 12
 
 
