@@ -207,9 +207,10 @@ def concern_save(*, actor, school, draft=None, involvements=(), **details):
 
 
 @transaction.atomic
-def concern_log(*, actor, school, involvements, **details):
-    """Log and submit a concern in one step; `involvements` is a list of keyword dicts for involvement_add."""
-    incident = concern_save(actor=actor, school=school, involvements=involvements, **details)
+def concern_log(*, actor, school, involvements, draft=None, **details):
+    """Log and submit a concern (a new one, or `draft` finished) in one step, or, if it is refused, change nothing;
+    `involvements` is a list of keyword dicts for involvement_add."""
+    incident = concern_save(actor=actor, school=school, draft=draft, involvements=involvements, **details)
     return concern_submit(actor=actor, incident=incident)
 
 
