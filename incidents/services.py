@@ -196,6 +196,11 @@ def concern_submit(*, actor, incident, recorded_at=None):
 def concern_save(*, actor, school, draft=None, involvements=(), **details):
     """Save a concern as its writer's draft (a new one, or `draft` updated), with the people in `involvements`
     (keyword dicts for involvement_add) added, locking the draft once for all of them."""
+    return _concern_save(actor=actor, school=school, draft=draft, involvements=involvements, **details)
+
+
+def _concern_save(*, actor, school, draft, involvements, **details):
+    # In the caller's transaction: concern_log calls this inside its own, so it needs no savepoint of its own.
     if draft is None:
         # New in this transaction, so no one else can see it yet: nothing to lock.
         case = _draft_create(actor=actor, school=school, **details)
@@ -210,7 +215,7 @@ def concern_save(*, actor, school, draft=None, involvements=(), **details):
 def concern_log(*, actor, school, involvements, draft=None, **details):
     """Log and submit a concern (a new one, or `draft` finished) in one step, or, if it is refused, change nothing;
     `involvements` is a list of keyword dicts for involvement_add."""
-    incident = concern_save(actor=actor, school=school, draft=draft, involvements=involvements, **details)
+    incident = _concern_save(actor=actor, school=school, draft=draft, involvements=involvements, **details)
     return concern_submit(actor=actor, incident=incident)
 
 
