@@ -14,9 +14,14 @@ def history_reason(text):
     return text if len(text) <= HISTORY_REASON_LENGTH else text[: HISTORY_REASON_LENGTH - 1] + "…"
 
 
-def chronology_record(*, incident, author, kind, text, at=None):
-    """Add a line to the case's chronology. Callers are services that have already checked permission."""
+def chronology_record(*, incident, author, kind, text, at=None, recorded_at=None):
+    """Add a line to the case's chronology. Callers are services that have already checked permission.
+
+    The line is dated `at` (when what it records happened, if not now); `recorded_at` is given only by back-dated
+    seeding (the demo, tests), and dates the line's history row, and the line itself when there is no `at`.
+    """
     entry = ChronologyEntry(incident=incident, author=author, kind=kind, text=text)
-    if at is not None:
-        entry.at = at
-    return audited_save(entry, actor=author, reason=history_reason(f"Chronology: {entry.get_kind_display()}"))
+    if at or recorded_at:
+        entry.at = at or recorded_at
+    reason = history_reason(f"Chronology: {entry.get_kind_display()}")
+    return audited_save(entry, actor=author, reason=reason, at=recorded_at)

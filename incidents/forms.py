@@ -21,6 +21,10 @@ from .models import (
 from .pupil_picker import FIND_PUPIL, PupilPicker, pupil_field, pupil_search_field
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+# The browser's own picker shows dates in the order of its language (21/11/2026 in English (UK), 11/21/2026 in
+# English (US)), so the hints give an example in words, which fits every order.
+DATETIME_HINT = "Use the date picker, or type the date and time, e.g. 21 November 2026, 14:30."
+DATE_HINT = "Use the date picker, or type the date, e.g. 21 November 2026."
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -36,7 +40,7 @@ def when_field(label, *, required=True, help_text=""):
         required=required,
         widget=DateTimeInput(),
         input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"],
-        help_text=help_text or "Date and time, e.g. 21/11/2026 14:30.",
+        help_text=help_text or DATETIME_HINT,
     )
 
 
@@ -102,9 +106,7 @@ class ConcernForm(forms.Form):
     """What the member of staff saw or was told. Everything may be left for later in a draft."""
 
     came_to_light_at = when_field("When it came to light", required=False)
-    occurred_at = when_field(
-        "When it happened", required=False, help_text="If you know. Date and time, e.g. 20/11/2026 21:00."
-    )
+    occurred_at = when_field("When it happened", required=False, help_text=f"If you know. {DATETIME_HINT}")
     location = forms.CharField(
         label="Where", required=False, max_length=200, help_text=Incident._meta.get_field("location").help_text
     )
@@ -312,7 +314,7 @@ class ActionForm(forms.Form):
     )
     description = forms.CharField(label="What", widget=forms.Textarea(attrs={"rows": 2}))
     owner = PeopleChoiceField(label="Who will do it", queryset=None, required=False, empty_label="Not yet decided")
-    due_on = forms.DateField(label="Due by", required=False, widget=DateInput())
+    due_on = forms.DateField(label="Due by", required=False, widget=DateInput(), help_text=DATE_HINT)
     reason = needed(
         forms.CharField(
             label="Why it was decided against",

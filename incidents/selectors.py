@@ -47,7 +47,6 @@ from .models import (
 )
 from .pupil_search import PupilFinder
 
-
 # What a list shows of each case: never its long texts, which would be read and built for every row.
 LIST_FIELDS = ("school_id", "reference", "state", "came_to_light_at", "submitted_at", "harm_kind", "owner")
 

@@ -3,6 +3,9 @@
 Every function takes the acting person as `actor`, locks the case row, checks the person's object permission,
 refuses changes to a closed case (except an addendum or reopening), saves through audited_save and adds a line
 to the chronology. State moves go through workflow.case_transition only.
+
+A service that stamps the time takes an optional `recorded_at`, which back-dates the record, its history and its
+chronology line: the demo and the tests seed past cases with it, and no view passes it.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -125,18 +128,19 @@ def _set_details(incident, details):
 
 
 @transaction.atomic
-def concern_draft_create(*, actor, school, **details):
+def concern_draft_create(*, actor, school, recorded_at=None, **details):
     """Start a concern as a draft the writer can finish later; only they (and, once submitted, the team) see it."""
-    return _draft_create(actor=actor, school=school, **details)
+    return _draft_create(actor=actor, school=school, recorded_at=recorded_at, **details)
 
 
-def _draft_create(*, actor, school, **details):
+def _draft_create(*, actor, school, recorded_at=None, **details):
     # In the caller's transaction: concern_save calls this inside its own, so it needs no savepoint of its own.
     if not policy.can(roles_in_school(actor, school), "log_concern"):
         raise PermissionDenied("Only members of staff at this school can log a concern here.")
-    incident = Incident(school=school, reported_by=actor)
+    now = recorded_at or timezone.now()
+    incident = Incident(school=school, reported_by=actor, created_at=now, state_changed_at=now)
     _set_details(incident, details)
-    audited_save(incident, actor=actor, reason="Concern started as a draft")
+    audited_save(incident, actor=actor, reason="Concern started as a draft", at=now)
     policy.reporter_name(incident)
     return incident
 
@@ -151,16 +155,23 @@ def concern_draft_update(*, actor, incident, **details):
     return case
 
 
-def _notify_dsl_team(case, actor):
+def _notify_dsl_team(case, actor, now):
     recipients = {m.user for m in dsl_team_for_school(case.school)} - {actor}
     audited_bulk_create(
         Notification,
         [
-            Notification(recipient=user, incident=case, kind=NotificationKind.CONCERN_REPORTED, triggered_by=actor)
+            Notification(
+                recipient=user,
+                incident=case,
+                kind=NotificationKind.CONCERN_REPORTED,
+                triggered_by=actor,
+                created_at=now,
+            )
             for user in sorted(recipients, key=lambda user: user.pk)
         ],
         actor=actor,
         reason="The safeguarding team alerted to a new concern",
+        at=now,
     )
     # The email goes only once the concern is saved for good: a worker must never see a case that rolled back.
     transaction.on_commit(lambda: _queue_concern_email(case.pk))
@@ -173,12 +184,16 @@ def _queue_concern_email(incident_id):
 
 
 @transaction.atomic
-def concern_submit(*, actor, incident):
+def concern_submit(*, actor, incident, recorded_at=None):
     """Submit a draft concern: it goes to the safeguarding team, who are alerted in the app and by email."""
     case = case_transition(
-        actor=actor, incident=incident, to_state=CaseState.REPORTED, reason="Submitted by the member of staff"
+        actor=actor,
+        incident=incident,
+        to_state=CaseState.REPORTED,
+        reason="Submitted by the member of staff",
+        recorded_at=recorded_at,
     )
-    _notify_dsl_team(case, actor)
+    _notify_dsl_team(case, actor, case.state_changed_at)
     return case
 
 
@@ -186,6 +201,11 @@ def concern_submit(*, actor, incident):
 def concern_save(*, actor, school, draft=None, involvements=(), **details):
     """Save a concern as its writer's draft (a new one, or `draft` updated), with the people in `involvements`
     (keyword dicts for involvement_add) added, locking the draft once for all of them."""
+    return _concern_save(actor=actor, school=school, draft=draft, involvements=involvements, **details)
+
+
+def _concern_save(*, actor, school, draft, involvements, **details):
+    # In the caller's transaction: concern_log calls this inside its own, so it needs no savepoint of its own.
     if draft is None:
         # New in this transaction, so no one else can see it yet: nothing to lock.
         case = _draft_create(actor=actor, school=school, **details)
@@ -197,9 +217,10 @@ def concern_save(*, actor, school, draft=None, involvements=(), **details):
 
 
 @transaction.atomic
-def concern_log(*, actor, school, involvements, **details):
-    """Log and submit a concern in one step; `involvements` is a list of keyword dicts for involvement_add."""
-    incident = concern_save(actor=actor, school=school, involvements=involvements, **details)
+def concern_log(*, actor, school, involvements, draft=None, **details):
+    """Log and submit a concern (a new one, or `draft` finished) in one step, or, if it is refused, change nothing;
+    `involvements` is a list of keyword dicts for involvement_add."""
+    incident = _concern_save(actor=actor, school=school, draft=draft, involvements=involvements, **details)
     return concern_submit(actor=actor, incident=incident)
 
 
@@ -213,9 +234,10 @@ def _lock_for_involvement(actor, incident):
 
 
 @transaction.atomic
-def involvement_add(*, actor, incident, **person):
+def involvement_add(*, actor, incident, recorded_at=None, **person):
     """Add a pupil from the register, or a person who is not a pupil here, to a case with their part."""
-    return _involvement_create(actor=actor, case=_lock_for_involvement(actor, incident), **person)
+    case = _lock_for_involvement(actor, incident)
+    return _involvement_create(actor=actor, case=case, recorded_at=recorded_at, **person)
 
 
 def _involvement_create(
@@ -229,8 +251,10 @@ def _involvement_create(
     other_is_adult=False,
     other_setting="",
     own_account="",
+    recorded_at=None,
 ):
     """Add a person to `case`, already locked and checked by the caller."""
+    now = recorded_at or timezone.now()
     involvement = audited_save(
         Involvement(
             incident=case,
@@ -242,9 +266,11 @@ def _involvement_create(
             part=Part(part),
             own_account=own_account,
             added_by=actor,
+            added_at=now,
         ),
         actor=actor,
         reason="Person involved added",
+        at=now,
     )
     if case.state != CaseState.DRAFT:
         chronology_record(
@@ -252,6 +278,7 @@ def _involvement_create(
             author=actor,
             kind=EntryKind.INVOLVEMENT,
             text=f"Added {involvement.name}: {involvement.get_part_display().lower()}.",
+            recorded_at=now,
         )
     return involvement
 
@@ -339,7 +366,7 @@ def incident_classify(*, actor, incident, categories, harm_kind, reason, harm_ot
 
 
 @transaction.atomic
-def review_meeting_record(*, actor, incident, held_at, answers, attendees=(), other_attendees=""):
+def review_meeting_record(*, actor, incident, held_at, answers, attendees=(), other_attendees="", recorded_at=None):
     """Record an initial review meeting: `answers` maps each question and criterion (and its `_notes`) to a value.
 
     Recording the first meeting on a new or reopened case starts its review.
@@ -354,18 +381,20 @@ def review_meeting_record(*, actor, incident, held_at, answers, attendees=(), ot
         raise RuleBroken(
             f"{', '.join(strangers)} does not work at this school; add them under 'others present' instead."
         )
+    now = recorded_at or timezone.now()
     meeting = InitialReviewMeeting(
-        incident=case, held_at=held_at, other_attendees=other_attendees, recorded_by=actor, **answers
+        incident=case, held_at=held_at, other_attendees=other_attendees, recorded_by=actor, recorded_at=now, **answers
     )
-    audited_save(meeting, actor=actor, reason="Initial review meeting recorded")
+    audited_save(meeting, actor=actor, reason="Initial review meeting recorded", at=now)
     for user in dict.fromkeys(attendees):
-        audited_save(MeetingAttendee(meeting=meeting, user=user), actor=actor, reason="Attendance recorded")
+        audited_save(MeetingAttendee(meeting=meeting, user=user), actor=actor, reason="Attendance recorded", at=now)
     met = meeting.criteria_met
     chronology_record(
         incident=case,
         author=actor,
         kind=EntryKind.REVIEW_MEETING,
         at=held_at,
+        recorded_at=now,
         text=(
             "Initial review meeting held. "
             + (
@@ -377,25 +406,33 @@ def review_meeting_record(*, actor, incident, held_at, answers, attendees=(), ot
     )
     if case.state in (CaseState.REPORTED, CaseState.REOPENED):
         case_transition(
-            actor=actor, incident=case, to_state=CaseState.UNDER_REVIEW, reason="Initial review meeting held"
+            actor=actor,
+            incident=case,
+            to_state=CaseState.UNDER_REVIEW,
+            reason="Initial review meeting held",
+            recorded_at=now,
         )
     return meeting
 
 
 @transaction.atomic
-def action_add(*, actor, incident, description, owner=None, due_on=None):
+def action_add(*, actor, incident, description, owner=None, due_on=None, recorded_at=None):
     """Add an action to a case, with who will do it and by when."""
     case = lock_case(actor=actor, incident=incident)
     if owner is not None and not roles_in_school(owner, case.school):
         raise RuleBroken(f"{person_name(owner)} does not work at this school.")
+    now = recorded_at or timezone.now()
     action = audited_save(
-        Action(incident=case, description=description, owner=owner, due_on=due_on, created_by=actor),
+        Action(incident=case, description=description, owner=owner, due_on=due_on, created_by=actor, created_at=now),
         actor=actor,
         reason="Action added",
+        at=now,
     )
     due = f", due {due_on:%d %B %Y}" if due_on else ""
     who = f" for {person_name(owner)}" if owner else ""
-    chronology_record(incident=case, author=actor, kind=EntryKind.ACTION, text=f"Action{who}{due}: {description}")
+    chronology_record(
+        incident=case, author=actor, kind=EntryKind.ACTION, text=f"Action{who}{due}: {description}", recorded_at=now
+    )
     return action
 
 
@@ -408,21 +445,25 @@ def _lock_open_action(actor, action):
 
 
 @transaction.atomic
-def action_complete(*, actor, action, notes="", done_at=None):
+def action_complete(*, actor, action, notes="", done_at=None, recorded_at=None):
     """Mark an action done, by whom and when."""
     check_dates(Dated("done_at", done_at))
     case, action = _lock_open_action(actor, action)
+    now = recorded_at or timezone.now()
     action.status, action.done_at, action.done_by, action.done_notes = (
         ActionStatus.DONE,
-        done_at or timezone.now(),
+        done_at or now,
         actor,
         notes,
     )
-    audited_save(
-        action, actor=actor, reason="Action done", update_fields=["status", "done_at", "done_by", "done_notes"]
-    )
+    fields = ["status", "done_at", "done_by", "done_notes"]
+    audited_save(action, actor=actor, reason="Action done", update_fields=fields, at=now)
     chronology_record(
-        incident=case, author=actor, kind=EntryKind.ACTION, text=f"Done: {action.description}. {notes}".strip()
+        incident=case,
+        author=actor,
+        kind=EntryKind.ACTION,
+        text=f"Done: {action.description}. {notes}".strip(),
+        recorded_at=now,
     )
     return action
 
@@ -441,10 +482,11 @@ def action_not_taken(*, actor, action, reason):
 
 
 @transaction.atomic
-def action_record_not_taken(*, actor, incident, description, reason):
+def action_record_not_taken(*, actor, incident, description, reason, recorded_at=None):
     """Record an action considered and decided against, with the justification (seed 002)."""
     reason = require_text(reason, "Please give the reason the action was not taken.")
     case = lock_case(actor=actor, incident=incident)
+    now = recorded_at or timezone.now()
     action = audited_save(
         Action(
             incident=case,
@@ -452,29 +494,35 @@ def action_record_not_taken(*, actor, incident, description, reason):
             status=ActionStatus.NOT_TAKEN,
             not_taken_reason=reason,
             created_by=actor,
+            created_at=now,
         ),
         actor=actor,
         reason="Action considered and not taken",
+        at=now,
     )
     chronology_record(
-        incident=case, author=actor, kind=EntryKind.ACTION, text=f"Not taken: {description}. Why: {reason}"
+        incident=case,
+        author=actor,
+        kind=EntryKind.ACTION,
+        text=f"Not taken: {description}. Why: {reason}",
+        recorded_at=now,
     )
     return action
 
 
 @transaction.atomic
-def note_add(*, actor, incident, text, correction=False):
+def note_add(*, actor, incident, text, correction=False, recorded_at=None):
     """Add a note to an open case's chronology; a correction is a new entry, never an edit of an old one."""
     text = require_text(text, "Please write the note.")
     case = lock_case(actor=actor, incident=incident)
     kind = EntryKind.CORRECTION if correction else EntryKind.NOTE
-    return chronology_record(incident=case, author=actor, kind=kind, text=text)
+    return chronology_record(incident=case, author=actor, kind=kind, text=text, recorded_at=recorded_at)
 
 
 # --- Closing, reopening, addenda ----------------------------------------------------------------------------
 
 
-def case_close(*, actor, incident, summary, carried_over=None, password=None, otp_token=None):
+def case_close(*, actor, incident, summary, carried_over=None, password=None, otp_token=None, recorded_at=None):
     """Close and sign off a case (DSL or deputy), after asking again for the password or a two-factor code.
 
     `carried_over` maps the id of each still-open action to the reason it is carried over. The rules for
@@ -482,11 +530,18 @@ def case_close(*, actor, incident, summary, carried_over=None, password=None, ot
     the transition.
     """
     method = reauthenticate(user=actor, password=password, otp_token=otp_token)
-    return _case_close(actor=actor, incident=incident, summary=summary, carried_over=carried_over, method=method)
+    return _case_close(
+        actor=actor,
+        incident=incident,
+        summary=summary,
+        carried_over=carried_over,
+        method=method,
+        now=recorded_at or timezone.now(),
+    )
 
 
 @transaction.atomic
-def _case_close(*, actor, incident, summary, carried_over, method):
+def _case_close(*, actor, incident, summary, carried_over, method, now):
     summary = require_text(summary, "Please write a closure summary.")
     case = lock_case(actor=actor, incident=incident)
     if not roles_in_school(actor, case.school) & DSL_TEAM:
@@ -499,19 +554,27 @@ def _case_close(*, actor, incident, summary, carried_over, method):
             continue
         why = require_text(why, f"Please say why '{action.description[:60]}' is carried over.")
         action.status, action.carried_over_reason = ActionStatus.CARRIED_OVER, why
-        audited_save(
-            action, actor=actor, reason="Carried over at closure", update_fields=["status", "carried_over_reason"]
-        )
+        fields = ["status", "carried_over_reason"]
+        audited_save(action, actor=actor, reason="Carried over at closure", update_fields=fields, at=now)
         chronology_record(
-            incident=case, author=actor, kind=EntryKind.ACTION, text=f"Carried over: {action.description}. Why: {why}"
+            incident=case,
+            author=actor,
+            kind=EntryKind.ACTION,
+            text=f"Carried over: {action.description}. Why: {why}",
+            recorded_at=now,
         )
     audited_save(
-        Closure(incident=case, summary=summary, closed_by=actor, reauthenticated_with=method),
+        Closure(incident=case, summary=summary, closed_by=actor, reauthenticated_with=method, closed_at=now),
         actor=actor,
         reason="Closure signed",
+        at=now,
     )
-    chronology_record(incident=case, author=actor, kind=EntryKind.CLOSURE, text=f"Closure summary: {summary}")
-    return case_transition(actor=actor, incident=case, to_state=CaseState.CLOSED, reason="Closure signed by the DSL")
+    chronology_record(
+        incident=case, author=actor, kind=EntryKind.CLOSURE, text=f"Closure summary: {summary}", recorded_at=now
+    )
+    return case_transition(
+        actor=actor, incident=case, to_state=CaseState.CLOSED, reason="Closure signed by the DSL", recorded_at=now
+    )
 
 
 @transaction.atomic
@@ -525,13 +588,13 @@ def case_reopen(*, actor, incident, reason):
 
 
 @transaction.atomic
-def addendum_add(*, actor, incident, text):
+def addendum_add(*, actor, incident, text, recorded_at=None):
     """Add later information to a closed case as an addendum; the signed-off record itself stays as it was."""
     text = require_text(text, "Please write the addendum.")
     case = lock_case(actor=actor, incident=incident, allow_closed=True)
     if case.state != CaseState.CLOSED:
         raise RuleBroken("This case is open: add a note instead. Addenda are for closed cases.")
-    return chronology_record(incident=case, author=actor, kind=EntryKind.ADDENDUM, text=text)
+    return chronology_record(incident=case, author=actor, kind=EntryKind.ADDENDUM, text=text, recorded_at=recorded_at)
 
 
 # --- Notifications ------------------------------------------------------------------------------------------

@@ -100,8 +100,11 @@ def _illegal_message(from_state, to_state):
 
 
 @transaction.atomic
-def case_transition(*, actor, incident, to_state, reason):
-    """Move a case to `to_state`, if the table allows it, the person may, and every rule for the step is met."""
+def case_transition(*, actor, incident, to_state, reason, recorded_at=None):
+    """Move a case to `to_state`, if the table allows it, the person may, and every rule for the step is met.
+
+    `recorded_at` back-dates the move, for the demo and tests only (as for every service that takes it).
+    """
     to_state = CaseState(to_state)
     # The school comes with the case (its name starts the reference); only the case's row is locked.
     case = Incident.objects.select_for_update(of=("self",)).select_related("school").get(pk=incident.pk)
@@ -125,17 +128,19 @@ def case_transition(*, actor, incident, to_state, reason):
     if problems:
         raise TransitionRefused(" ".join(problems), problems)
 
-    now = timezone.now()
+    now = recorded_at or timezone.now()
     case.state, case.state_changed_at = to_state, now
     fields = ["state", "state_changed_at"]
     fields += _ON_ENTER.get(to_state, lambda **kw: [])(actor=actor, case=case, now=now)
-    audited_save(case, actor=actor, reason=history_reason(f"{move.description}: {reason}"), update_fields=fields)
+    audited_save(
+        case, actor=actor, reason=history_reason(f"{move.description}: {reason}"), update_fields=fields, at=now
+    )
     chronology_record(
         incident=case,
         author=actor,
         kind=EntryKind.REPORTED if to_state == S.REPORTED else EntryKind.STATE,
         text=f"{move.description} ({S(from_state).label} → {to_state.label}). {reason}",
-        at=now,
+        recorded_at=now,
     )
     for name in fields:  # keep the caller's copy in step with the saved case
         setattr(incident, name, getattr(case, name))

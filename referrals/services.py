@@ -2,7 +2,8 @@
 
 Each takes the acting person as `actor`, locks the case through incidents.services.lock_case (which checks the
 object permission and refuses changes to a closed case), saves through audited_save, writes the chronology,
-and moves the case only through incidents.workflow.case_transition.
+and moves the case only through incidents.workflow.case_transition. As in incidents.services, an optional
+`recorded_at` back-dates what a service stamps with the time, for the demo and tests only.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -49,7 +50,7 @@ ANNEX_FIELDS = frozenset(field for field, _ in ANNEX_A)
 
 
 @transaction.atomic
-def decision_record(*, actor, incident, kind, reasons, plan="", annex_a=None):
+def decision_record(*, actor, incident, kind, reasons, plan="", annex_a=None, recorded_at=None):
     """Record the decision: refer, or manage in school (every criterion 'no', Annex A answered, a plan).
 
     A decision to manage in school goes to the headteacher for sign-off; until signed off the case is not
@@ -63,6 +64,7 @@ def decision_record(*, actor, incident, kind, reasons, plan="", annex_a=None):
     case = lock_case(actor=actor, incident=incident)
     reasons = require_text(reasons, Problem("Please give the reasons for the decision.", field="reasons"))
     meeting = latest_meeting(case)
+    now = recorded_at or timezone.now()
 
     if kind == DecisionKind.REFER:
         decision = audited_save(
@@ -74,11 +76,14 @@ def decision_record(*, actor, incident, kind, reasons, plan="", annex_a=None):
                 decided_by=actor,
                 reasons=reasons,
                 plan=plan,
+                decided_at=now,
             ),
             actor=actor,
             reason="Decision to refer recorded",
+            at=now,
         )
-        chronology_record(incident=case, author=actor, kind=EntryKind.DECISION, text=f"Decision: refer. {reasons}")
+        text = f"Decision: refer. {reasons}"
+        chronology_record(incident=case, author=actor, kind=EntryKind.DECISION, text=text, recorded_at=now)
         return decision
 
     # Seed 004 §3.3, seed 001 §7.2: if any criterion holds, the case must be referred. The service refuses,
@@ -110,26 +115,33 @@ def decision_record(*, actor, incident, kind, reasons, plan="", annex_a=None):
             decided_by=actor,
             reasons=reasons,
             plan=plan.strip(),
+            decided_at=now,
             **{field: value.strip() for field, value in annex_a.items()},
         ),
         actor=actor,
         reason="Decision to manage in school recorded",
+        at=now,
     )
     chronology_record(
         incident=case,
         author=actor,
         kind=EntryKind.DECISION,
         text=f"Decision: manage in school, without a referral. Reasons: {reasons} Plan: {decision.plan}",
+        recorded_at=now,
     )
     # The school's signatories are named on this case while the decision waits for them.
     policy.case_name(case, [s.user for s in active_signatories(case.school)], policy.SIGNATORY_PERMS)
     case_transition(
-        actor=actor, incident=case, to_state=CaseState.AWAITING_SIGN_OFF, reason="Decision not to refer recorded"
+        actor=actor,
+        incident=case,
+        to_state=CaseState.AWAITING_SIGN_OFF,
+        reason="Decision not to refer recorded",
+        recorded_at=now,
     )
     return decision
 
 
-def decision_sign_off(*, actor, decision, outcome, comment="", password=None, otp_token=None):
+def decision_sign_off(*, actor, decision, outcome, comment="", password=None, otp_token=None, recorded_at=None):
     """Sign off, or send back with a comment, a decision not to refer; asks again for the password or a code.
 
     Only the headteacher (or, where the head is also the DSL, a signatory the head has named) may sign, and
@@ -142,11 +154,12 @@ def decision_sign_off(*, actor, decision, outcome, comment="", password=None, ot
     if refusal:
         raise CasePermissionDenied(refusal)
     method = reauthenticate(user=actor, password=password, otp_token=otp_token)
-    return _decision_sign_off(actor=actor, decision=decision, outcome=outcome, comment=comment, method=method)
+    now = recorded_at or timezone.now()
+    return _decision_sign_off(actor=actor, decision=decision, outcome=outcome, comment=comment, method=method, now=now)
 
 
 @transaction.atomic
-def _decision_sign_off(*, actor, decision, outcome, comment, method):
+def _decision_sign_off(*, actor, decision, outcome, comment, method, now):
     case = lock_case(actor=actor, incident=decision.incident, permission=SIGN_OFF)
     decision = Decision.objects.select_for_update().get(pk=decision.pk, incident=case)
     refusal = sign_off_refusal(actor, decision)  # again, under the lock: it may have changed meanwhile
@@ -154,25 +167,33 @@ def _decision_sign_off(*, actor, decision, outcome, comment, method):
         raise CasePermissionDenied(refusal)
     comment = (comment or "").strip()
     audited_save(
-        SignOff(decision=decision, signed_by=actor, outcome=outcome, comment=comment, reauthenticated_with=method),
+        SignOff(
+            decision=decision,
+            signed_by=actor,
+            outcome=outcome,
+            comment=comment,
+            reauthenticated_with=method,
+            signed_at=now,
+        ),
         actor=actor,
         reason=f"Decision {outcome.label.lower()}",
+        at=now,
     )
     decision.status = DecisionStatus(outcome.value)
-    audited_save(decision, actor=actor, reason=f"Decision {outcome.label.lower()}", update_fields=["status"])
+    audited_save(decision, actor=actor, reason=f"Decision {outcome.label.lower()}", update_fields=["status"], at=now)
     chronology_record(
         incident=case,
         author=actor,
         kind=EntryKind.SIGN_OFF,
         text=f"Decision not to refer {outcome.label.lower()} by {person_name(actor)}."
         + (f" {comment}" if comment else ""),
+        recorded_at=now,
     )
     if outcome == SignOffOutcome.SIGNED_OFF:
-        case_transition(
-            actor=actor, incident=case, to_state=CaseState.MANAGED_IN_SCHOOL, reason="Signed off: managed in school"
-        )
+        to_state, reason = CaseState.MANAGED_IN_SCHOOL, "Signed off: managed in school"
     else:
-        case_transition(actor=actor, incident=case, to_state=CaseState.UNDER_REVIEW, reason=f"Sent back: {comment}")
+        to_state, reason = CaseState.UNDER_REVIEW, f"Sent back: {comment}"
+    case_transition(actor=actor, incident=case, to_state=to_state, reason=reason, recorded_at=now)
     return decision
 
 
@@ -240,6 +261,7 @@ def referral_make(
     contact_name="",
     contact_details="",
     reason="",
+    recorded_at=None,
 ):
     """Record a referral to another agency; the case becomes referred, keeping everything recorded before.
 
@@ -249,7 +271,7 @@ def referral_make(
     case = lock_case(actor=actor, incident=incident)
     if case.state in ESCALATING_FROM and not (reason or "").strip():
         raise RuleBroken(Problem("Please say why the case is being escalated to a referral.", field="reason"))
-    made_by = made_by or actor
+    made_by, now = made_by or actor, recorded_at or timezone.now()
     if not roles_in_school(made_by, case.school):
         raise RuleBroken(f"{person_name(made_by)} does not work at this school.")
     referral = audited_save(
@@ -257,7 +279,7 @@ def referral_make(
             incident=case,
             agency=Agency(agency),
             agency_other=agency_other.strip(),
-            made_at=made_at or timezone.now(),
+            made_at=made_at or now,
             made_by=made_by,
             method=ContactMethod(method),
             reference_number=reference_number.strip(),
@@ -265,21 +287,24 @@ def referral_make(
             contact_details=contact_details.strip(),
             information_shared=information_shared,
             recorded_by=actor,
+            recorded_at=now,
         ),
         actor=actor,
         reason="Referral recorded",
+        at=now,
     )
     # A decision waiting for sign-off is overtaken: the case is referred instead, and the decision stays on record.
     waiting = pending_decision(case)
     if waiting is not None:
         waiting.status = DecisionStatus.SUPERSEDED
-        audited_save(waiting, actor=actor, reason="Overtaken by a referral", update_fields=["status"])
+        audited_save(waiting, actor=actor, reason="Overtaken by a referral", update_fields=["status"], at=now)
     reference = f" Reference {referral.reference_number}." if referral.reference_number else ""
     chronology_record(
         incident=case,
         author=actor,
         kind=EntryKind.REFERRAL,
         at=referral.made_at,
+        recorded_at=now,
         text=(
             f"Referred to {referral.agency_name} by {person_name(made_by)} ({referral.get_method_display().lower()})."
             f"{reference} Shared: {information_shared}"
@@ -287,7 +312,7 @@ def referral_make(
     )
     if case.state != CaseState.REFERRED:
         why = reason.strip() or f"Referral made to {referral.agency_name}"
-        case_transition(actor=actor, incident=case, to_state=CaseState.REFERRED, reason=why)
+        case_transition(actor=actor, incident=case, to_state=CaseState.REFERRED, reason=why, recorded_at=now)
     return referral
 
 
@@ -300,33 +325,36 @@ def _lock_referral(actor, referral):
 
 
 @transaction.atomic
-def referral_acknowledge(*, actor, referral, acknowledged_at=None, notes=""):
+def referral_acknowledge(*, actor, referral, acknowledged_at=None, notes="", recorded_at=None):
     """Record that the agency acknowledged the referral."""
     case, referral = _lock_referral(actor, referral)
     check_dates(Dated("acknowledged_at", acknowledged_at, referral.made_at, _MADE))
     if referral.acknowledged_at is None:
-        referral.acknowledged_at = acknowledged_at or timezone.now()
-        audited_save(referral, actor=actor, reason="Referral acknowledged", update_fields=["acknowledged_at"])
+        now = recorded_at or timezone.now()
+        referral.acknowledged_at = acknowledged_at or now
+        audited_save(referral, actor=actor, reason="Referral acknowledged", update_fields=["acknowledged_at"], at=now)
         chronology_record(
             incident=case,
             author=actor,
             kind=EntryKind.FOLLOW_UP,
             at=referral.acknowledged_at,
+            recorded_at=now,
             text=f"{referral.agency_name} acknowledged the referral. {notes}".strip(),
         )
     return referral
 
 
 @transaction.atomic
-def referral_follow_up(*, actor, referral, method, notes, at=None, response_received=False):
+def referral_follow_up(*, actor, referral, method, notes, at=None, response_received=False, recorded_at=None):
     """Record an attempt to reach the agency (every one counts: Ofsted looks for tenacity), and any answer."""
     notes = require_text(notes, "Please note what was said or done.")
     case, referral = _lock_referral(actor, referral)
     check_dates(Dated("at", at, referral.made_at, _MADE))
+    now = recorded_at or timezone.now()
     follow_up = audited_save(
         FollowUp(
             referral=referral,
-            at=at or timezone.now(),
+            at=at or now,
             by=actor,
             method=ContactMethod(method),
             notes=notes,
@@ -334,45 +362,50 @@ def referral_follow_up(*, actor, referral, method, notes, at=None, response_rece
         ),
         actor=actor,
         reason="Follow-up recorded",
+        at=now,
     )
     if response_received and referral.acknowledged_at is None:
         referral.acknowledged_at = follow_up.at
-        audited_save(referral, actor=actor, reason="Referral acknowledged", update_fields=["acknowledged_at"])
+        audited_save(referral, actor=actor, reason="Referral acknowledged", update_fields=["acknowledged_at"], at=now)
     answer = "An answer came." if response_received else "No answer yet."
     chronology_record(
         incident=case,
         author=actor,
         kind=EntryKind.FOLLOW_UP,
         at=follow_up.at,
+        recorded_at=now,
         text=f"Followed up with {referral.agency_name} ({follow_up.get_method_display().lower()}). {answer} {notes}",
     )
     return follow_up
 
 
 @transaction.atomic
-def referral_escalate(*, actor, referral, to_whom, reason, at=None):
+def referral_escalate(*, actor, referral, to_whom, reason, at=None, recorded_at=None):
     """Record escalating a referral (e.g. no acknowledgement after a working day), to whom and why."""
     to_whom = require_text(to_whom, "Please say to whom it was escalated.")
     reason = require_text(reason, "Please say why it was escalated.")
     case, referral = _lock_referral(actor, referral)
     check_dates(Dated("at", at, referral.made_at, _MADE))
+    now = recorded_at or timezone.now()
     escalation = audited_save(
-        Escalation(referral=referral, at=at or timezone.now(), by=actor, to_whom=to_whom, reason=reason),
+        Escalation(referral=referral, at=at or now, by=actor, to_whom=to_whom, reason=reason),
         actor=actor,
         reason="Referral escalated",
+        at=now,
     )
     chronology_record(
         incident=case,
         author=actor,
         kind=EntryKind.ESCALATION,
         at=escalation.at,
+        recorded_at=now,
         text=f"Referral to {referral.agency_name} escalated to {to_whom}. {reason}",
     )
     return escalation
 
 
 @transaction.atomic
-def referral_record_outcome(*, actor, referral, outcome, outcome_at=None, notes=""):
+def referral_record_outcome(*, actor, referral, outcome, outcome_at=None, notes="", recorded_at=None):
     """Record the agency's outcome (e.g. Outcome 21, section 47 enquiry). Once recorded it stands; add notes after."""
     case, referral = _lock_referral(actor, referral)
     check_dates(Dated("outcome_at", outcome_at, referral.made_at, _MADE))
@@ -380,20 +413,22 @@ def referral_record_outcome(*, actor, referral, outcome, outcome_at=None, notes=
         raise RuleBroken(
             f"An outcome is already recorded ({referral.get_outcome_display()}). Add anything further as a note."
         )
+    now = recorded_at or timezone.now()
     referral.outcome = Outcome(outcome)
-    referral.outcome_at = outcome_at or timezone.now()
+    referral.outcome_at = outcome_at or now
     referral.outcome_notes = notes.strip()
     referral.outcome_recorded_by = actor
     fields = ["outcome", "outcome_at", "outcome_notes", "outcome_recorded_by"]
     if referral.acknowledged_at is None:
         referral.acknowledged_at = referral.outcome_at
         fields.append("acknowledged_at")
-    audited_save(referral, actor=actor, reason="Referral outcome recorded", update_fields=fields)
+    audited_save(referral, actor=actor, reason="Referral outcome recorded", update_fields=fields, at=now)
     chronology_record(
         incident=case,
         author=actor,
         kind=EntryKind.OUTCOME,
         at=referral.outcome_at,
+        recorded_at=now,
         text=f"Outcome from {referral.agency_name}: {referral.get_outcome_display()}. {referral.outcome_notes}".strip(),
     )
     return referral
@@ -414,10 +449,12 @@ def parent_contact_record(
     contact_name="",
     method="",
     reasons_not_told="",
+    recorded_at=None,
 ):
     """Record that a pupil's parents or carers were told (when, by whom, how), or the reasons they were not."""
     check_dates(Dated("told_at", told_at if told else None))
     case = lock_case(actor=actor, incident=involvement.incident)
+    now = recorded_at or timezone.now()
     involvement = Involvement.objects.get(pk=involvement.pk, incident=case)
     contact = audited_save(
         ParentContact(
@@ -431,9 +468,11 @@ def parent_contact_record(
             method=method if told else "",
             reasons_not_told="" if told else reasons_not_told.strip(),
             recorded_by=actor,
+            recorded_at=now,
         ),
         actor=actor,
         reason="Parents told" if told else "Parents not told, with reasons",
+        at=now,
     )
     if told:
         by = person_name(told_by) if told_by else contact.told_by_other
@@ -443,5 +482,5 @@ def parent_contact_record(
         )
     else:
         text = f"Parents or carers of {involvement.name} not told. Reasons: {contact.reasons_not_told}"
-    chronology_record(incident=case, author=actor, kind=EntryKind.PARENT_CONTACT, text=text)
+    chronology_record(incident=case, author=actor, kind=EntryKind.PARENT_CONTACT, text=text, recorded_at=now)
     return contact

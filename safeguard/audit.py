@@ -89,30 +89,37 @@ def validate(instance, update_fields=None):
         raise ValidationError(errors)
 
 
-def audited_save(instance, *, actor, reason, update_fields=None):
-    """Validate and save an audited model, recording who made the change and why."""
+def audited_save(instance, *, actor, reason, update_fields=None, at=None):
+    """Validate and save an audited model, recording who made the change and why.
+
+    `at` dates the history row; it is given only when the demo or a test seeds a back-dated record.
+    """
     validate(instance, update_fields)
     instance._history_user = actor
     instance._change_reason = reason
+    if at is not None:
+        instance._history_date = at
     try:
         instance.save(update_fields=update_fields)
     finally:
-        # Forget who and why, so a later plain save() of the same object cannot borrow this attribution.
+        # Forget who, why and when, so a later plain save() of the same object cannot borrow this attribution.
         del instance._history_user, instance._change_reason
+        instance.__dict__.pop("_history_date", None)
     return instance
 
 
-def audited_bulk_create(model, instances, *, actor, reason):
+def audited_bulk_create(model, instances, *, actor, reason, at=None):
     """Create several new rows of an audited model in two statements (rows, then their history), each history row
     naming `actor`. Fields are validated as audited_save does; uniqueness is left to the database's constraints,
-    since the rows are the service's own (one alert per member of the team, say), not a person's input."""
+    since the rows are the service's own (one alert per member of the team, say), not a person's input. `at` dates
+    the history rows, as for audited_save."""
     instances = list(instances)
     for instance in instances:
         instance.clean_fields(exclude=_related_in_hand(instance))
         instance.clean()
     if not instances:
         return []
-    return bulk_create_with_history(instances, model, default_user=actor, default_change_reason=reason)
+    return bulk_create_with_history(instances, model, default_user=actor, default_change_reason=reason, default_date=at)
 
 
 def log_access(*, user, obj, action=AccessLog.Action.VIEW, school=None):

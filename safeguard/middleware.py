@@ -3,12 +3,14 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
 from .memberships import ROLES_CACHE_ATTR, schools_and_roles_for_user
 from .roles import TWO_FACTOR_ROLES
+from .views.errors import not_found
 
 SESSION_SCHOOL_KEY = "current_school_id"
 SESSION_SEEN_KEY = "seen_at"
@@ -87,3 +89,23 @@ class TwoFactorRequiredMiddleware:
         if request.resolver_match and request.resolver_match.url_name in self.ALLOWED_URL_NAMES:
             return None
         return redirect(f"{reverse('two_factor')}?{urlencode({'next': request.get_full_path()})}")
+
+
+class NotFoundPageMiddleware:
+    """With DEBUG on (the demo), "not found" is still the product's own page, as on a live system: Django's debug
+    404 page would list every address of the site. An error (500) keeps the debug page, for the developer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # No view answers this address (nothing resolved it), so the 404 is Django's own debug page.
+        if settings.DEBUG and response.status_code == 404 and request.resolver_match is None:
+            return not_found(request)
+        return response
+
+    def process_exception(self, request, exception):
+        if settings.DEBUG and isinstance(exception, Http404):
+            return not_found(request, exception)
+        return None

@@ -48,3 +48,22 @@ def test_forbidden_page_explains_without_detail(school, signed_in):
     response = client.get("/pupils/")
     assert response.status_code == 403
     assert "not available to you" in response.content.decode()
+
+
+@override_settings(ROOT_URLCONF=__name__, DEBUG=True)
+def test_with_debug_on_not_found_is_still_the_products_page_and_an_error_keeps_the_debug_page(
+    people, signed_in, school
+):
+    client = signed_in(people[Role.DSL], school=school)
+    no_such_address = client.get("/no-such-page/")
+    no_such_pupil = client.get("/pupils/999999/")  # the view raises Http404
+    for response in (no_such_address, no_such_pupil):
+        assert response.status_code == 404
+        assert "Page not found" in main_of(response)
+        assert "URLconf" not in response.content.decode()  # Django's debug page lists every address
+    assert main_of(no_such_address) == main_of(no_such_pupil)
+    assert client.get("/pupils")["Location"] == "/pupils/"  # a missing slash is still added
+
+    client.raise_request_exception = False
+    error = client.get("/boom/")
+    assert error.status_code == 500 and "secret detail" in error.content.decode()  # the developer's debug page

@@ -12,7 +12,7 @@ from safeguard.selectors import dsl_team_for_school
 from .. import selectors, services
 from ..errors import CaseError
 from ..forms import ConcernForm, PeopleFormSet, attach_errors
-from ..models import Incident
+from ..models import CaseState, Incident
 from .common import wording_to_check
 
 REMOVED_FROM_DRAFT = "Taken off by the writer before submitting"
@@ -28,8 +28,10 @@ def concern_edit(request, pk):
     return _concern_page(request, selectors.get_own_draft_for_user_or_404(request.user, request.school, pk))
 
 
-def _save_draft(request, draft, form, people):
-    return services.concern_save(
+def _save(request, draft, form, people):
+    # Submitting saves and submits in one step, or changes nothing: a refused submission leaves no blank draft.
+    save = services.concern_log if "submit" in request.POST else services.concern_save
+    return save(
         actor=request.user,
         school=request.school,
         draft=draft,
@@ -49,26 +51,19 @@ def _concern_page(request, draft):
     valid = request.method == "POST" and not searching and form.is_valid() and people.is_valid()
     if valid and not (prompts := wording_to_check(request, form)):
         try:
-            draft = _save_draft(request, draft, form, people)
+            case = _save(request, draft, form, people)
         except (CaseError, ValidationError) as error:
             attach_errors(form, error)  # nothing was saved; the page keeps everything typed
         else:
-            if "submit" not in request.POST:
+            if case.state == CaseState.DRAFT:
                 messages.success(request, "Your draft is saved. Only you can see it until you submit it.")
-                return redirect("incidents:concern_edit", pk=draft.pk)
-            try:
-                case = services.concern_submit(actor=request.user, incident=draft)
-            except CaseError as error:
-                # The draft (and everyone added) is saved: show it afresh with what is still missing.
-                people = PeopleFormSet(finder=finder, prefix="people")
-                attach_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    f"Thank you. Your concern {case.reference} has reached the safeguarding team, who have been "
-                    "alerted. If a child is in immediate danger, call 999 now.",
-                )
-                return redirect("incidents:own_report", pk=case.pk)
+                return redirect("incidents:concern_edit", pk=case.pk)
+            messages.success(
+                request,
+                f"Thank you. Your concern {case.reference} has reached the safeguarding team, who have been "
+                "alerted. If a child is in immediate danger, call 999 now.",
+            )
+            return redirect("incidents:own_report", pk=case.pk)
     context = {
         "form": form,
         "people": people,

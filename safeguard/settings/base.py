@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # request.htmx: which search box asked (HX-Trigger-Name) when a pupil picker searches as someone types.
     "django_htmx.middleware.HtmxMiddleware",
+    "safeguard.middleware.NotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "safeguard.urls"

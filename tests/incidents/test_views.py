@@ -101,6 +101,32 @@ def test_a_draft_is_saved_then_submitting_it_unfinished_says_what_is_missing(cli
     assert draft.state == CaseState.DRAFT and draft.involvements.count() == 2  # nobody added twice
 
 
+def test_an_empty_submit_shows_what_is_missing_and_leaves_no_blank_draft(client, signed_in, school, staff):
+    signed_in(staff, school=school)
+    management = {"people-TOTAL_FORMS": "2", "people-INITIAL_FORMS": "0", "people-MAX_NUM_FORMS": "20"}
+
+    response = client.post("/concerns/new/", {**management, "submit": "1"})
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["location"] == ["Say where it happened or came to light."]
+    assert "Add at least one person involved" in " ".join(errors["__all__"])
+    assert 'href="#id_location"' in response.content.decode()  # the summary links to the field
+    assert not Incident.objects.exists()
+
+
+def test_a_refused_submission_of_a_draft_leaves_the_draft_as_it_was(client, signed_in, school, staff, pupil):
+    draft = services.concern_draft_create(actor=staff, school=school, location="Library")
+    signed_in(staff, school=school)
+
+    response = client.post(f"/concerns/{draft.pk}/edit/", concern_post(pupil, location="Changed", categories=[]))
+
+    assert response.status_code == 200 and "categories" in response.context["form"].errors
+    draft.refresh_from_db()
+    assert draft.state == CaseState.DRAFT and draft.location == "Library" and not draft.involvements.exists()
+    assert "An online contact who says he is 16" in response.content.decode()  # nothing typed is lost
+
+
 def test_the_reporter_sees_what_they_reported_never_the_teams_later_work(client, signed_in, school, staff, dsl):
     case = make_case(school=school, state="under_review")
     services.note_add(actor=dsl, incident=case, text="Strategy discussion with social care booked.")

@@ -8,9 +8,12 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import models
 from django.test import override_settings
+from django.utils import timezone
 
 from incidents.models import ActionStatus, CaseState, Incident
+from referrals import demo as demo_cases
 from referrals.models import Agency, DecisionKind, DecisionStatus, Outcome, ParentContact, Referral
+from safeguard import demo as demo_people
 from safeguard.demo import SCHOOLS
 from safeguard.models import School
 from safeguard.roles import Role
@@ -21,17 +24,18 @@ CASE_APPS = ("incidents", "referrals")
 BLAMING_PHRASES = ("child pornography", "should not have sent", "put themselves at risk")
 
 
-def seed_demo():
+def seed_demo(*args):
     out = io.StringIO()
     with override_settings(DEBUG=True):
-        call_command("seed_demo", stdout=out)
+        call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
 
 
 @pytest.fixture
 def seeded():
-    """The demo seeded twice over, as `make demo` run twice would leave it; returns both runs' output."""
-    return seed_demo(), seed_demo()
+    """The demo seeded twice over, as `make demo` run twice would leave it (the second time with `PORT=8080`);
+    returns both runs' output."""
+    return seed_demo(), seed_demo("--port", "8080")
 
 
 def states_by_school():
@@ -58,9 +62,12 @@ def test_seed_demo_is_refused_without_debug():
 def test_seed_demo_adds_the_cases_once_and_prints_the_sign_ins(seeded):
     first, second = seeded
 
-    assert "riverside.dsl" in first and "Every demo account's password is" in first
+    assert "riverside.dsl" in first and "Sign in at http://127.0.0.1:8000 as:" in first
     assert "Demo cases added: 12." in first
-    assert "none added" in second
+    assert "none added" in second and "Sign in at http://127.0.0.1:8080 as:" in second
+    # The sign-ins come last, where they stay in view above the server's own lines.
+    assert first.splitlines()[-1].startswith("Every demo account's password is")
+    assert first.index("Demo cases added") < first.index("Sign in at")
     assert Incident.objects.count() == 12
 
 
@@ -147,3 +154,54 @@ def test_no_case_text_uses_blaming_or_wrong_language(seeded):
             text = " ".join(values).lower()
             for phrase in BLAMING_PHRASES:
                 assert phrase not in text, f"{model.__name__}: {phrase}"
+
+
+def in_order(moments):
+    return moments == sorted(moments)
+
+
+def test_every_demo_case_reads_in_time_order_and_nothing_is_dated_in_the_future(seeded):
+    now = timezone.now()
+    for case in Incident.objects.all():
+        written = list(case.chronology.order_by("pk").values_list("at", flat=True))
+        assert in_order([*written, now]), case.reference
+        # The steps of the case's life follow each other: reported, reviewed, decided, signed off, closed.
+        meeting = case.review_meetings.order_by("held_at").first()
+        decision = case.decisions.first()
+        sign_off = getattr(decision, "sign_off", None)
+        steps = [
+            case.came_to_light_at,
+            case.created_at,
+            case.submitted_at,
+            meeting and meeting.held_at,
+            decision and decision.decided_at,
+            sign_off and sign_off.signed_at,
+            case.closed_at,
+        ]
+        steps = [moment for moment in steps if moment]
+        assert in_order([*steps, now]), case.reference
+
+    for model in case_models(history=True):
+        # Each case's rows (or, for records under another, each record's rows) were written in time order.
+        key = "incident_id" if any(f.attname == "incident_id" for f in model._meta.fields) else "id"
+        written = defaultdict(list)
+        for owner, moment in model.objects.order_by("history_id").values_list(key, "history_date"):
+            written[owner].append(moment)
+        for owner, moments in written.items():
+            assert in_order([*moments, now]), f"{model.__name__} of {owner}"
+
+
+def test_a_story_dated_out_of_order_is_refused():
+    # The loader checks the order as it plays, so a mistake in the data is caught where it is written.
+    story = {
+        "summary": "Out of order",
+        "pupils": {"girl": {"year": "8", "sex": "F"}},
+        "step": [
+            {"do": "concern", "by": "staff1", "at": "2 weekdays ago 10:00", "submit": False},
+            {"do": "note", "at": "3 weekdays ago 10:00", "text": "Written before the concern came."},
+        ],
+    }
+    demo_people.seed()
+    school = School.objects.get(urn="140001")
+    with pytest.raises(ValueError, match="step 2 .note. is dated before"):
+        demo_cases._play(school, demo_cases._people(school, "riverside"), set(), story)
