@@ -9,6 +9,7 @@ from safeguard.people import person_name
 from .errors import CaseError
 from .language import wording_prompts
 from .models import (
+    AGGRAVATING_FACTORS,
     CRITERIA,
     QUESTIONS,
     Answer,
@@ -261,11 +262,15 @@ def _notes_field(question):
 
 
 class ReviewMeetingForm(forms.Form):
-    """The initial review meeting: who was there, the seven questions and the six criteria (seed 004 §3.3)."""
+    """A review meeting: who was there, the seven questions, the six criteria and the five aggravating factors."""
 
     held_at = when_field("When the meeting was held")
     attendees = PeopleMultipleChoiceField(
-        label="Staff present", queryset=None, widget=forms.CheckboxSelectMultiple, required=False
+        label="Staff present",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="At least one member of the safeguarding team.",
+        error_messages={"required": "Name at least one member of the safeguarding team who was at the meeting."},
     )
     other_attendees = forms.CharField(
         label="Others present",
@@ -277,7 +282,7 @@ class ReviewMeetingForm(forms.Form):
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attendees"].queryset = staff
-        for name, label in QUESTIONS + CRITERIA:
+        for name, label in QUESTIONS + CRITERIA + AGGRAVATING_FACTORS:
             self.fields[name] = _answer_field(label)
             self.fields[f"{name}_notes"] = _notes_field(label)
 
@@ -289,6 +294,9 @@ class ReviewMeetingForm(forms.Form):
 
     def criteria(self):
         return self.pairs(CRITERIA)
+
+    def factors(self):
+        return self.pairs(AGGRAVATING_FACTORS)
 
     def answers(self):
         about_meeting = ("held_at", "attendees", "other_attendees")

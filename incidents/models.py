@@ -24,6 +24,8 @@ class CaseState(models.TextChoices):
     REPORTED = "reported", "New concern"
     UNDER_REVIEW = "under_review", "Under review"
     AWAITING_SIGN_OFF = "awaiting_sign_off", "Awaiting sign-off"
+    # A review meeting found that the police or children's social care must be told, and they have not been yet.
+    REFERRAL_REQUIRED = "referral_required", "Referral required"
     REFERRED = "referred", "Referred"
     MANAGED_IN_SCHOOL = "managed_in_school", "Managed in school"
     CLOSED = "closed", "Closed and signed off"
@@ -327,13 +329,34 @@ CRITERIA = [
 ]
 CRITERIA_LABELS = dict(CRITERIA)
 
+# What a "yes" requires a referral for, in the words a refusal uses: questions 1 and 2, then the six criteria.
+REFERRAL_ANSWERS = [
+    ("immediate_risk", "question 1 (an immediate risk to a pupil)"),
+    ("referral_needed", "question 2 (a referral to the police or children's social care should be made)"),
+    *CRITERIA,
+]
+
+# The aggravating factors (seed 004 §3.3 and Annex A). Any one answered "yes" points to a referral: managing in
+# school is still possible, but only with a written reason for each factor, which the signatory reads first.
+AGGRAVATING_FACTORS = [
+    (
+        "shared_without_consent",
+        "The imagery was shared beyond the person it was sent to, or without the consent of the pupil in it",
+    ),
+    ("shared_to_harm", "It was shared to humiliate, bully or harm"),
+    ("sent_to_several", "It was sent to more than one person"),
+    ("pressure", "There was pressure or persuasion to make or share it"),
+    ("age_gap_or_power", "There is a marked age gap or power imbalance between the people involved"),
+]
+
 
 def _answer(verbose_name):
     return models.CharField(verbose_name, max_length=16, choices=Answer.choices)
 
 
 class InitialReviewMeeting(models.Model):
-    """The safeguarding team's first meeting on a case: who was there, seven questions, six criteria."""
+    """A review meeting of the safeguarding team: who was there, seven questions, six criteria, five aggravating
+    factors. The first is the initial review meeting; later ones record new information, in any open state."""
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="review_meetings")
     held_at = models.DateTimeField("Date and time held")
@@ -374,6 +397,17 @@ class InitialReviewMeeting(models.Model):
     immediate_risk_of_harm = _answer(CRITERIA[5][1])
     immediate_risk_of_harm_notes = models.TextField(blank=True)
 
+    shared_without_consent = _answer(AGGRAVATING_FACTORS[0][1])
+    shared_without_consent_notes = models.TextField(blank=True)
+    shared_to_harm = _answer(AGGRAVATING_FACTORS[1][1])
+    shared_to_harm_notes = models.TextField(blank=True)
+    sent_to_several = _answer(AGGRAVATING_FACTORS[2][1])
+    sent_to_several_notes = models.TextField(blank=True)
+    pressure = _answer(AGGRAVATING_FACTORS[3][1])
+    pressure_notes = models.TextField(blank=True)
+    age_gap_or_power = _answer(AGGRAVATING_FACTORS[4][1])
+    age_gap_or_power_notes = models.TextField(blank=True)
+
     history = HistoricalRecords()
 
     class Meta:
@@ -383,14 +417,19 @@ class InitialReviewMeeting(models.Model):
     def __str__(self):
         return f"Initial review meeting, {timezone.localtime(self.held_at):%d %B %Y %H:%M}"
 
-    def criteria_answered(self, answer):
-        """The criteria given `answer`, as their plain-English labels."""
-        return [label for name, label in CRITERIA if getattr(self, name) == answer]
+    def answered(self, items, answer):
+        """The labels of `items` ((field, label) pairs) given `answer`."""
+        return [label for name, label in items if getattr(self, name) == answer]
 
     @property
-    def criteria_met(self):
-        """The criteria answered 'yes': each one requires an immediate referral."""
-        return self.criteria_answered(Answer.YES)
+    def referral_required_by(self):
+        """Question 1, question 2 and the criteria answered 'yes': each one requires a referral."""
+        return self.answered(REFERRAL_ANSWERS, Answer.YES)
+
+    @property
+    def aggravating_factors(self):
+        """The (field, label) of each aggravating factor answered 'yes' or 'not yet known'."""
+        return [(name, label) for name, label in AGGRAVATING_FACTORS if getattr(self, name) != Answer.NO]
 
 
 class MeetingAttendee(models.Model):

@@ -3,6 +3,7 @@
 from safeguard import extensions, policy
 
 from . import selectors
+from .models import CaseState
 
 OWN_REPORTS_SHOWN = 5
 
@@ -17,8 +18,11 @@ def _team_panel(request, school, roles, **_):
     if not policy.can(roles, "view_cases"):
         return None
     return {
-        "inbox_count": selectors.inbox_for_user(request.user, school).count(),
-        "open_count": selectors.incident_list_for_user(request.user, school).exclude(state="closed").count(),
+        **selectors.case_counts_for_user(request.user, school),
+        # Flagged until the police or social care are told: a review meeting found a referral is required.
+        "referral_required": selectors.incident_list_for_user(request.user, school).filter(
+            state=CaseState.REFERRAL_REQUIRED
+        )[:10],
         "notifications": selectors.notifications_for_user(request.user, school)[:10],
         "open_actions": selectors.open_actions_for_user(request.user, school)[:10],
     }

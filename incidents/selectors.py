@@ -14,10 +14,12 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    Count,
     Exists,
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     Subquery,
     Value,
     When,
@@ -48,7 +50,16 @@ from .models import (
 from .pupil_search import PupilFinder
 
 # What a list shows of each case: never its long texts, which would be read and built for every row.
-LIST_FIELDS = ("school_id", "reference", "state", "came_to_light_at", "submitted_at", "harm_kind", "owner")
+LIST_FIELDS = (
+    "school_id",
+    "reference",
+    "state",
+    "state_changed_at",
+    "came_to_light_at",
+    "submitted_at",
+    "harm_kind",
+    "owner",
+)
 
 
 def incident_list_for_user(user, school):
@@ -73,6 +84,15 @@ def incident_list_for_user(user, school):
             )
         )
         .order_by("-came_to_light_at", "-pk")
+    )
+
+
+def case_counts_for_user(user, school):
+    """For the dashboard, in one query: new concerns waiting for review, open cases, and cases needing a referral."""
+    return incident_list_for_user(user, school).aggregate(
+        inbox_count=Count("pk", filter=Q(state=CaseState.REPORTED)),
+        open_count=Count("pk", filter=~Q(state=CaseState.CLOSED)),
+        referral_required_count=Count("pk", filter=Q(state=CaseState.REFERRAL_REQUIRED)),
     )
 
 

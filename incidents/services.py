@@ -22,12 +22,14 @@ from safeguard.selectors import dsl_team_for_school
 
 from .chronology import chronology_record, history_reason
 from .dates import Dated, check_dates
-from .errors import CasePermissionDenied, CaseReadOnly, RuleBroken
+from .errors import CasePermissionDenied, CaseReadOnly, Problem, RuleBroken
 from .models import (
+    AGGRAVATING_FACTORS,
     CRITERIA,
     QUESTIONS,
     Action,
     ActionStatus,
+    Answer,
     CaseState,
     Closure,
     EntryKind,
@@ -64,7 +66,17 @@ DETAIL_FIELDS = (
     "observations",
     "imagery_description",
 )
-MEETING_FIELDS = frozenset(name for field, _ in QUESTIONS + CRITERIA for name in (field, f"{field}_notes"))
+MEETING_FIELDS = frozenset(
+    name for field, _ in QUESTIONS + CRITERIA + AGGRAVATING_FACTORS for name in (field, f"{field}_notes")
+)
+# Where a meeting that requires a referral moves the case: every state before a referral is made.
+BEFORE_REFERRAL = (
+    CaseState.REPORTED,
+    CaseState.REOPENED,
+    CaseState.UNDER_REVIEW,
+    CaseState.AWAITING_SIGN_OFF,
+    CaseState.MANAGED_IN_SCHOOL,
+)
 
 
 # --- Shared by the case services (and by the referrals app) -------------------------------------------------
@@ -367,50 +379,59 @@ def incident_classify(*, actor, incident, categories, harm_kind, reason, harm_ot
 
 @transaction.atomic
 def review_meeting_record(*, actor, incident, held_at, answers, attendees=(), other_attendees="", recorded_at=None):
-    """Record an initial review meeting: `answers` maps each question and criterion (and its `_notes`) to a value.
+    """Record a review meeting: `answers` maps each question, criterion and aggravating factor (and its `_notes`)
+    to a value. The first is the initial review meeting; a later one records new information, in any open state.
 
-    Recording the first meeting on a new or reopened case starts its review.
+    The case then says what the meeting found: a referral required (question 1 or 2, or a criterion, answered
+    yes) moves any case not yet referred to "referral required"; otherwise a new or reopened case is under review.
     """
     case = lock_case(actor=actor, incident=incident)
     check_dates(Dated("held_at", held_at, case.came_to_light_at, "when the concern came to light"))
     unknown = set(answers) - MEETING_FIELDS
     if unknown:
         raise TypeError(f"Unknown meeting answers: {', '.join(sorted(unknown))}")
+    attendees = list(dict.fromkeys(attendees))
     strangers = [str(user) for user in attendees if not roles_in_school(user, case.school)]
     if strangers:
         raise RuleBroken(
             f"{', '.join(strangers)} does not work at this school; add them under 'others present' instead."
         )
+    if not any(roles_in_school(user, case.school) & DSL_TEAM for user in attendees):
+        raise RuleBroken(
+            Problem("Name at least one member of the safeguarding team who was at the meeting.", field="attendees")
+        )
+    first = not case.review_meetings.exists()
     now = recorded_at or timezone.now()
     meeting = InitialReviewMeeting(
         incident=case, held_at=held_at, other_attendees=other_attendees, recorded_by=actor, recorded_at=now, **answers
     )
-    audited_save(meeting, actor=actor, reason="Initial review meeting recorded", at=now)
-    for user in dict.fromkeys(attendees):
+    audited_save(meeting, actor=actor, reason="Review meeting recorded", at=now)
+    for user in attendees:
         audited_save(MeetingAttendee(meeting=meeting, user=user), actor=actor, reason="Attendance recorded", at=now)
-    met = meeting.criteria_met
+    required = meeting.referral_required_by
+    factors = [label for name, label in AGGRAVATING_FACTORS if getattr(meeting, name) == Answer.YES]
+    found = ("Referral required: " + "; ".join(required) + "." if required else "No answer requires a referral.") + (
+        " Aggravating factors: " + "; ".join(factors) + "." if factors else ""
+    )
     chronology_record(
         incident=case,
         author=actor,
         kind=EntryKind.REVIEW_MEETING,
         at=held_at,
         recorded_at=now,
-        text=(
-            "Initial review meeting held. "
-            + (
-                "Immediate referral required: " + "; ".join(met) + "."
-                if met
-                else "No immediate-referral criterion answered yes."
-            )
-        ),
+        text=f"{'Initial' if first else 'Further'} review meeting held. {found}",
     )
-    if case.state in (CaseState.REPORTED, CaseState.REOPENED):
+    if required and case.state in BEFORE_REFERRAL:
         case_transition(
             actor=actor,
             incident=case,
-            to_state=CaseState.UNDER_REVIEW,
-            reason="Initial review meeting held",
+            to_state=CaseState.REFERRAL_REQUIRED,
+            reason="; ".join(required),
             recorded_at=now,
+        )
+    elif not required and case.state in (CaseState.REPORTED, CaseState.REOPENED, CaseState.REFERRAL_REQUIRED):
+        case_transition(
+            actor=actor, incident=case, to_state=CaseState.UNDER_REVIEW, reason="Review meeting held", recorded_at=now
         )
     return meeting
 

@@ -48,6 +48,15 @@ TRANSITIONS = {
     (S.AWAITING_SIGN_OFF, S.REFERRED): Move(CHANGE, "Referred instead of managed in school"),
     # A school can escalate at any time when new information comes (seed 001 §7.2).
     (S.MANAGED_IN_SCHOOL, S.REFERRED): Move(CHANGE, "Escalated to a referral"),
+    # A review meeting found that a referral is required (question 1 or 2, or a criterion, answered yes). Whatever
+    # the case said before, it now says only that, until the police or children's social care are told.
+    **{
+        (frm, S.REFERRAL_REQUIRED): Move(CHANGE, "A review meeting found that a referral is required")
+        for frm in (S.REPORTED, S.REOPENED, S.UNDER_REVIEW, S.AWAITING_SIGN_OFF, S.MANAGED_IN_SCHOOL)
+    },
+    (S.REFERRAL_REQUIRED, S.REFERRED): Move(CHANGE, "Referred"),
+    # A later meeting, on new information, found that no referral is required after all.
+    (S.REFERRAL_REQUIRED, S.UNDER_REVIEW): Move(CHANGE, "A further review meeting found no referral is required"),
     (S.MANAGED_IN_SCHOOL, S.CLOSED): Move(CHANGE, "Closed and signed off"),
     (S.REFERRED, S.CLOSED): Move(CHANGE, "Closed and signed off"),
     (S.CLOSED, S.REOPENED): Move(CHANGE, "Reopened"),
@@ -61,16 +70,22 @@ NEXT_STEP = {
     S.REPORTED: "Hold the initial review meeting.",
     S.UNDER_REVIEW: "Decide: refer, or manage in school if no immediate-referral criterion is met.",
     S.AWAITING_SIGN_OFF: "The headteacher signs off the decision not to refer, or sends it back.",
+    S.REFERRAL_REQUIRED: "Refer to the police or children's social care now: a review meeting found it is required.",
     S.REFERRED: "Follow up each referral until its outcome is known.",
     S.MANAGED_IN_SCHOOL: "Carry out the plan; escalate to a referral if new information comes.",
     S.CLOSED: "Closed and signed off. Add later information as an addendum, or reopen with a reason.",
-    S.REOPENED: "Review the new information: start a review, or refer.",
+    S.REOPENED: "Review the new information: hold a review meeting, or refer.",
 }
 
 # Moves into these states rest on records kept by the referrals app; without its guards they are refused.
-GUARD_REQUIRED = frozenset({S.AWAITING_SIGN_OFF, S.MANAGED_IN_SCHOOL, S.REFERRED, S.CLOSED})
+GUARD_REQUIRED = frozenset({S.AWAITING_SIGN_OFF, S.MANAGED_IN_SCHOOL, S.REFERRAL_REQUIRED, S.REFERRED, S.CLOSED})
 
 _guards = {}  # to_state -> {name: guard}
+_effects = {}  # to_state -> {name: effect}
+
+
+def _key(function):
+    return f"{function.__module__}.{function.__qualname__}"
 
 
 def register_guard(to_state, guard):
@@ -79,7 +94,14 @@ def register_guard(to_state, guard):
     The guard returns an iterable of problems in plain English (empty when the step may go ahead). Registering
     the same function twice has no further effect, so AppConfig.ready() may run more than once.
     """
-    _guards.setdefault(CaseState(to_state), {})[f"{guard.__module__}.{guard.__qualname__}"] = guard
+    _guards.setdefault(CaseState(to_state), {})[_key(guard)] = guard
+
+
+def register_effect(to_state, effect):
+    """Run `effect(actor=, incident=, from_state=, now=)` inside every move into `to_state`, after the case is saved:
+    what the records kept by an app above this one must do when a case enters the state (a decision waiting for
+    sign-off is overtaken when a referral becomes required, say), so the case and its records never disagree."""
+    _effects.setdefault(CaseState(to_state), {})[_key(effect)] = effect
 
 
 def allowed_moves(state):
@@ -142,6 +164,8 @@ def case_transition(*, actor, incident, to_state, reason, recorded_at=None):
         text=f"{move.description} ({S(from_state).label} → {to_state.label}). {reason}",
         recorded_at=now,
     )
+    for effect in _effects.get(to_state, {}).values():
+        effect(actor=actor, incident=case, from_state=from_state, now=now)
     for name in fields:  # keep the caller's copy in step with the saved case
         setattr(incident, name, getattr(case, name))
     return case
@@ -174,6 +198,9 @@ def _closure_recorded(*, actor, incident, **_):
     """Closing is signed by a DSL or deputy, with a summary, and leaves no action unaccounted for."""
     if not roles_in_school(actor, incident.school) & DSL_TEAM:
         yield "Only the DSL or a deputy DSL can close a case."
+    if not incident.review_meetings.exists():
+        # A child in immediate danger is referred first (seed 001 §4.1); the meeting is still held afterwards.
+        yield "A review meeting must be recorded before the case can close, even where it was referred at once."
     if not incident.closures.filter(closed_at__gte=incident.state_changed_at).exists():
         yield "A closure summary, signed by the DSL, is needed to close the case."
     open_actions = incident.actions.filter(status=ActionStatus.OPEN).count()

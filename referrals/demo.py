@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents import services as cases
-from incidents.models import CRITERIA, QUESTIONS, Incident
+from incidents.models import AGGRAVATING_FACTORS, CRITERIA, QUESTIONS, Incident
 from safeguard.demo import DEMO_PASSWORD, SCHOOLS
 from safeguard.models import Membership, Pupil, School
 from safeguard.roles import Role
@@ -34,7 +34,7 @@ ROLES = {
 }
 PUPIL_FLAGS = ("send", "looked_after", "known_to_social_care", "previously_abused")
 # What a review meeting answers: "no" unless a story says "yes" or "not yet known".
-MEETING_ANSWERS = [name for name, _ in QUESTIONS + CRITERIA]
+MEETING_ANSWERS = [name for name, _ in QUESTIONS + CRITERIA + AGGRAVATING_FACTORS]
 AGO = re.compile(r"(\d+) weekdays? ago (\d\d):(\d\d)")
 AHEAD = re.compile(r"in (\d+) weekdays?")
 

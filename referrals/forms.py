@@ -4,26 +4,31 @@ the work (the immediate-referral criteria, who may sign, what an escalation need
 from django import forms
 
 from incidents.forms import PeopleChoiceField, ReauthForm, needed, when_field
+from incidents.models import Answer
 
-from .models import ANNEX_A, Agency, ContactMethod, Decision, DecisionKind, SignOffOutcome, outcomes_for
+from .models import ANNEX_A, ANNEX_A_NOTES, Agency, ContactMethod, Decision, DecisionKind, SignOffOutcome, outcomes_for
 
 CHOOSE = [("", "Choose one")]
 
 
-def _text(label, *, required=True, rows=3, help_text="", **kwargs):
+def _text(label, *, required=True, rows=3, help_text="", widget_attrs=None, **kwargs):
     return forms.CharField(
-        label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}), help_text=help_text, **kwargs
+        label=label,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": rows, **(widget_attrs or {})}),
+        help_text=help_text,
+        **kwargs,
     )
 
 
 # --- The decision and its sign-off ----------------------------------------------------------------------------
 
-ANNEX_FIELDS = [field for field, _ in ANNEX_A]
 TO_MANAGE = "to manage in school"
 
 
 class DecisionForm(forms.Form):
-    """Refer, or manage in school with the plan and the Annex A risk assessment (seed 004 Annex A)."""
+    """Refer, or manage in school with the plan, the Annex A risk assessment (seed 004 Annex A) and a reason for each
+    aggravating factor the review meeting found."""
 
     kind = forms.ChoiceField(label="The decision", choices=DecisionKind.choices, widget=forms.RadioSelect)
     reasons = _text(
@@ -35,21 +40,44 @@ class DecisionForm(forms.Form):
         _text("The plan", required=False, rows=4, help_text=Decision._meta.get_field("plan").help_text), TO_MANAGE
     )
 
-    def __init__(self, *args, manage_allowed, **kwargs):
+    def __init__(self, *args, manage_allowed, factors=(), **kwargs):
         super().__init__(*args, **kwargs)
         for field, question in ANNEX_A:
-            self.fields[field] = needed(_text(question, required=False), TO_MANAGE)
+            self.fields[f"{field}_answer"] = needed(
+                forms.ChoiceField(label=question, choices=Answer.choices, widget=forms.RadioSelect, required=False),
+                TO_MANAGE,
+            )
+            self.fields[field] = _text(
+                ANNEX_A_NOTES[field], required=False, rows=2, widget_attrs={"aria-label": f"Notes on: {question}"}
+            )
+        self.factors = list(factors)
+        for name, label in self.factors:
+            self.fields[f"reason_{name}"] = needed(
+                _text(
+                    f"Why the school can manage the case despite this: {label[0].lower()}{label[1:]}", required=False
+                ),
+                TO_MANAGE,
+            )
         self.manage_allowed = manage_allowed
         if not manage_allowed:
             # Only "refer" is offered. Whatever is posted, the service refuses to manage in school here.
             self.fields["kind"].widget.choices = [(k, label) for k, label in DecisionKind.choices if k == "refer"]
             self.fields["kind"].initial = DecisionKind.REFER
 
-    def annex_fields(self):
-        return [self[name] for name in ANNEX_FIELDS]
+    def factor_fields(self):
+        return [f"reason_{name}" for name, _ in self.factors]
+
+    def annex_pairs(self):
+        return [(self[f"{field}_answer"], self[field]) for field, _ in ANNEX_A]
+
+    def factor_reason_fields(self):
+        return [self[name] for name in self.factor_fields()]
 
     def annex_a(self):
-        return {name: self.cleaned_data[name] for name in ANNEX_FIELDS}
+        return {name: self.cleaned_data[name] for field, _ in ANNEX_A for name in (f"{field}_answer", field)}
+
+    def factor_reasons(self):
+        return {name: self.cleaned_data[f"reason_{name}"] for name, _ in self.factors}
 
 
 class SignOffForm(ReauthForm):

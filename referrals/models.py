@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from incidents.models import Incident, InitialReviewMeeting, Involvement, ReauthMethod
+from incidents.models import AGGRAVATING_FACTORS, Answer, Incident, InitialReviewMeeting, Involvement, ReauthMethod
 from safeguard.calendar import add_working_days
 from safeguard.models import School
 
@@ -29,25 +29,18 @@ class DecisionStatus(models.TextChoices):
     SUPERSEDED = "superseded", "Overtaken by a referral before sign-off"
 
 
-# The risk-assessment questions of seed 004 Annex A, as (field, question). A decision to manage in school
-# answers every one of them in writing.
+# The risk-assessment questions of seed 004 Annex A, as (field, question), each answered yes, no or not yet known,
+# with notes. A decision to manage in school answers every one of them. (Decisions made before the answers were
+# structured kept their written answers, as the notes, with no yes or no: nothing is guessed for them.)
 ANNEX_A = [
-    (
-        "annex_why_shared",
-        "Why was the imagery shared? Was it consensual, or was the pupil put under pressure or coerced?",
-    ),
+    ("annex_why_shared", "Was the pupil put under pressure or coerced to share the imagery?"),
     (
         "annex_shared_beyond",
-        "Has the imagery been shared beyond its intended recipient? Was it shared without the consent of the "
-        "pupil who produced it?",
+        "Has the imagery been shared beyond its intended recipient, or without the consent of the pupil who made it?",
     ),
-    (
-        "annex_online_spread",
-        "Has the imagery been shared on social media or anywhere else online? If so, what steps have been taken "
-        "to contain its spread?",
-    ),
-    ("annex_ages", "How old are the pupils involved? Is there a significant age difference?"),
-    ("annex_more_than_one", "Did the child send the image to more than one person?"),
+    ("annex_online_spread", "Has the imagery been shared on social media or anywhere else online?"),
+    ("annex_ages", "Is there a significant age difference between the pupils involved?"),
+    ("annex_more_than_one", "Did the pupil send the image to more than one person?"),
     ("annex_understanding", "Does the pupil understand the possible implications of sharing the image?"),
     (
         "annex_vulnerability",
@@ -55,10 +48,25 @@ ANNEX_A = [
     ),
     ("annex_parents", "Are there additional concerns if the parents or carers are informed?"),
 ]
+# What each question's notes record.
+ANNEX_A_NOTES = {
+    "annex_why_shared": "Why it was shared",
+    "annex_shared_beyond": "Who it was shared with, and how",
+    "annex_online_spread": "Where, and the steps taken to contain its spread",
+    "annex_ages": "The ages of the pupils involved",
+    "annex_more_than_one": "To whom",
+    "annex_understanding": "What the pupil understands",
+    "annex_vulnerability": "The concerns",
+    "annex_parents": "The concerns",
+}
 
 
 def _annex(i):
-    return models.TextField(ANNEX_A[i][1], blank=True)
+    return models.TextField(ANNEX_A_NOTES[ANNEX_A[i][0]], blank=True)
+
+
+def _annex_answer(i):
+    return models.CharField(ANNEX_A[i][1], max_length=16, choices=Answer.choices, blank=True)
 
 
 class Decision(models.Model):
@@ -75,14 +83,25 @@ class Decision(models.Model):
     decided_at = models.DateTimeField(default=timezone.now, editable=False)
     # Seed 004 §7 and seed 001 §7.2: where a school does not refer, it records its reasons for not doing so.
     reasons = models.TextField()
+    annex_why_shared_answer = _annex_answer(0)
     annex_why_shared = _annex(0)
+    annex_shared_beyond_answer = _annex_answer(1)
     annex_shared_beyond = _annex(1)
+    annex_online_spread_answer = _annex_answer(2)
     annex_online_spread = _annex(2)
+    annex_ages_answer = _annex_answer(3)
     annex_ages = _annex(3)
+    annex_more_than_one_answer = _annex_answer(4)
     annex_more_than_one = _annex(4)
+    annex_understanding_answer = _annex_answer(5)
     annex_understanding = _annex(5)
+    annex_vulnerability_answer = _annex_answer(6)
     annex_vulnerability = _annex(6)
+    annex_parents_answer = _annex_answer(7)
     annex_parents = _annex(7)
+    # Why the school manages the case itself despite each aggravating factor the meeting found (answered yes or
+    # not yet known): {factor field: reason}. The signatory reads these first.
+    factor_reasons = models.JSONField(default=dict, blank=True)
     plan = models.TextField(
         "The plan",
         blank=True,
@@ -108,14 +127,16 @@ class Decision(models.Model):
                     Q(kind="manage_in_school", status__in=["pending_sign_off", "signed_off", "sent_back", "superseded"])
                     & ~Q(reasons="")
                     & ~Q(plan="")
-                    & ~Q(annex_why_shared="")
-                    & ~Q(annex_shared_beyond="")
-                    & ~Q(annex_online_spread="")
-                    & ~Q(annex_ages="")
-                    & ~Q(annex_more_than_one="")
-                    & ~Q(annex_understanding="")
-                    & ~Q(annex_vulnerability="")
-                    & ~Q(annex_parents="")
+                    # Each Annex A question answered: yes, no or not yet known, or (before answers were
+                    # structured) in writing.
+                    & (~Q(annex_why_shared_answer="") | ~Q(annex_why_shared=""))
+                    & (~Q(annex_shared_beyond_answer="") | ~Q(annex_shared_beyond=""))
+                    & (~Q(annex_online_spread_answer="") | ~Q(annex_online_spread=""))
+                    & (~Q(annex_ages_answer="") | ~Q(annex_ages=""))
+                    & (~Q(annex_more_than_one_answer="") | ~Q(annex_more_than_one=""))
+                    & (~Q(annex_understanding_answer="") | ~Q(annex_understanding=""))
+                    & (~Q(annex_vulnerability_answer="") | ~Q(annex_vulnerability=""))
+                    & (~Q(annex_parents_answer="") | ~Q(annex_parents=""))
                 ),
             )
         ]
@@ -129,8 +150,18 @@ class Decision(models.Model):
 
     @property
     def annex_answers(self):
-        """(question, answer) for each Annex A question."""
-        return [(question, getattr(self, field)) for field, question in ANNEX_A]
+        """(question, answer, notes) for each Annex A question; the answer is "" where only notes were written."""
+        return [
+            (question, getattr(self, f"get_{field}_answer_display")(), getattr(self, field))
+            for field, question in ANNEX_A
+        ]
+
+    @property
+    def factor_reason_list(self):
+        """(aggravating factor, the reason for managing in school despite it), in the order of the factors."""
+        return [
+            (label, self.factor_reasons[name]) for name, label in AGGRAVATING_FACTORS if name in self.factor_reasons
+        ]
 
 
 class SignOffOutcome(models.TextChoices):
@@ -201,6 +232,13 @@ class Agency(models.TextChoices):
     LADO = "lado", "LADO (Local Authority Designated Officer)"
     PREVENT = "prevent", "Prevent"
     OTHER = "other", "Another agency"
+
+
+# Where question 1 or 2, or a criterion, is "yes", only these make a case referred (seed 004 §3.3).
+POLICE_OR_SOCIAL_CARE = frozenset({Agency.POLICE_999, Agency.POLICE_101, Agency.SOCIAL_CARE})
+# A report to CEOP or the IWF (Report Remove) asks for take-down or notifies: it is recorded, but is not a referral.
+NOTIFICATIONS = frozenset({Agency.CEOP, Agency.IWF})
+POLICE = frozenset({Agency.POLICE_999, Agency.POLICE_101})
 
 
 class ContactMethod(models.TextChoices):

@@ -8,6 +8,7 @@ from safeguard import extensions, policy
 from safeguard.roles import Role
 
 from . import selectors
+from .models import POLICE
 
 DASHBOARD_REFERRALS_SHOWN = 20
 
@@ -18,18 +19,23 @@ def _latest_parent_contacts(case, people):
     return [(person, latest.get(person.pk)) for person in people if person.pupil_id]
 
 
-def _case_panel(request, case, people, can_work, is_open, **_):
+def _case_panel(request, case, people, can_work, is_open, meeting, **_):
     now = timezone.now()
     referrals = list(selectors.referral_summaries_for_case(case))
     for referral in referrals:
         referral.overdue = referral.is_overdue(now)
     decisions = list(selectors.decisions_for_case(case))
     pending = next((d for d in decisions if d.is_pending_sign_off), None)
+    parents = _latest_parent_contacts(case, people)
+    police = any(referral.agency in POLICE for referral in referrals)
     return {
         "decisions": decisions,
         "referrals": referrals,
-        "parents": _latest_parent_contacts(case, people),
-        "can_decide": can_work and case.state == CaseState.UNDER_REVIEW,
+        "parents": parents,
+        # Parents are told when the police are informed (domain.md §5), or the reasons they are not are recorded.
+        "parents_prompt": police and is_open and any(contact is None for _, contact in parents),
+        "under_coercion": selectors.under_coercion(case, meeting),
+        "can_decide": can_work and case.state in (CaseState.UNDER_REVIEW, CaseState.REFERRAL_REQUIRED),
         "can_refer": can_work and is_open,
         "can_follow_up": can_work and is_open,
         "pending": pending,

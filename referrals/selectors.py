@@ -5,6 +5,7 @@ import datetime
 from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
 
+from incidents.models import Answer, HarmKind, Involvement
 from incidents.selectors import incident_list_for_user
 from incidents.workflow import SIGN_OFF
 from safeguard import policy
@@ -68,6 +69,22 @@ def parent_contacts_for_case(incident):
     )
 
 
+def parents_not_recorded(incident):
+    """The pupils involved in a case with no record yet of whether their parents or carers were told, or why not."""
+    return list(
+        Involvement.objects.current()
+        .filter(incident=incident, pupil__isnull=False, parent_contacts__isnull=True)
+        .select_related("pupil")
+    )
+
+
+def under_coercion(incident, meeting):
+    """Whether a pupil may be being coerced or blackmailed (sextortion): the kind of harm, or the meeting's answer."""
+    return incident.harm_kind == HarmKind.SEXTORTION or (
+        meeting is not None and meeting.coercion_or_capacity == Answer.YES
+    )
+
+
 # --- Across the school --------------------------------------------------------------------------------------
 
 
@@ -92,6 +109,11 @@ def referrals_overdue_for_user(user, school, now=None):
 def active_signatories(school):
     """The senior leaders currently designated to sign off in `school`."""
     return Signatory.objects.filter(school=school, ended_at__isnull=True).select_related("user")
+
+
+def signatories_sign(school):
+    """Whether named signatories sign in `school` today: only where no headteacher stands apart from the DSL team."""
+    return not _head_independent_of_dsl_team(school)
 
 
 def _head_independent_of_dsl_team(school):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from incidents.chronology import chronology_record
 from incidents.dates import Dated, check_dates
 from incidents.errors import CasePermissionDenied, Problem, RuleBroken
-from incidents.models import CaseState, EntryKind, Incident, Involvement
+from incidents.models import Answer, CaseState, EntryKind, Incident, Involvement
 from incidents.reauth import reauthenticate
 from incidents.selectors import latest_meeting
 from incidents.services import lock_case, require_text
@@ -24,9 +24,11 @@ from safeguard.memberships import roles_in_school
 from safeguard.people import person_name
 from safeguard.roles import DSL_TEAM, Role
 
-from .guards import criteria_problems
+from .guards import criteria_problems, needs_police_or_social_care
 from .models import (
     ANNEX_A,
+    NOTIFICATIONS,
+    POLICE_OR_SOCIAL_CARE,
     Agency,
     ContactMethod,
     Decision,
@@ -41,23 +43,54 @@ from .models import (
     SignOff,
     SignOffOutcome,
 )
-from .selectors import active_signatories, pending_decision, sign_off_refusal
+from .selectors import active_signatories, pending_decision, sign_off_refusal, signatories_sign
 
-ANNEX_FIELDS = frozenset(field for field, _ in ANNEX_A)
+# The model's fields for each Annex A question: its answer (yes, no, not yet known) and its notes.
+ANNEX_FIELDS = frozenset(name for field, _ in ANNEX_A for name in (f"{field}_answer", field))
+ANSWERS = frozenset(Answer.values)
 
 
 # --- The decision -------------------------------------------------------------------------------------------
 
 
+def _manage_in_school_problems(case, meeting, plan, annex_a, factor_reasons):
+    """Everything a decision to manage in school still lacks, as problems tied to their fields."""
+    problems = list(criteria_problems(case))
+    problems += [
+        Problem(
+            f"Annex A asks every question of a decision not to refer. Please answer: {question}",
+            field=f"{field}_answer",
+        )
+        for field, question in ANNEX_A
+        if annex_a.get(f"{field}_answer") not in ANSWERS
+    ]
+    # Seed 004 §3.3: aggravating factors point to a referral. Managing in school despite one needs its reason.
+    for name, label in meeting.aggravating_factors if meeting else []:
+        if not (factor_reasons.get(name) or "").strip():
+            problems.append(
+                Problem(
+                    f"The review meeting recorded an aggravating factor ({label[0].lower()}{label[1:]}). Please "
+                    "give the reason the school can manage the case despite it.",
+                    field=f"reason_{name}",
+                )
+            )
+    if not plan.strip():
+        problems.append(
+            Problem("Please write the plan: how the school will support the pupils and manage the risk.", field="plan")
+        )
+    return problems
+
+
 @transaction.atomic
-def decision_record(*, actor, incident, kind, reasons, plan="", annex_a=None, recorded_at=None):
-    """Record the decision: refer, or manage in school (every criterion 'no', Annex A answered, a plan).
+def decision_record(*, actor, incident, kind, reasons, plan="", annex_a=None, factor_reasons=None, recorded_at=None):
+    """Record the decision: refer, or manage in school (every criterion and questions 1 and 2 'no', Annex A
+    answered, a reason for each aggravating factor the meeting found, a plan).
 
     A decision to manage in school goes to the headteacher for sign-off; until signed off the case is not
-    managed in school. It is refused, naming the criteria, if the latest review meeting met any of them.
+    managed in school. It is refused, naming the answers, if the latest review meeting requires a referral.
     """
     kind = DecisionKind(kind)
-    annex_a = dict(annex_a or {})
+    annex_a, factor_reasons = dict(annex_a or {}), dict(factor_reasons or {})
     unknown = set(annex_a) - ANNEX_FIELDS
     if unknown:
         raise TypeError(f"Unknown Annex A answers: {', '.join(sorted(unknown))}")
@@ -89,23 +122,17 @@ def decision_record(*, actor, incident, kind, reasons, plan="", annex_a=None, re
     # Seed 004 §3.3, seed 001 §7.2: if any criterion holds, the case must be referred. The service refuses,
     # whatever page or script asks, so the rule cannot be missed.
     if case.state != CaseState.UNDER_REVIEW:
+        # A case needing a referral is refused by naming what requires it, not only by its state.
         raise RuleBroken(
-            f"A decision to manage in school is made on a case under review; this case is "
+            " ".join(criteria_problems(case))
+            or f"A decision to manage in school is made on a case under review; this case is "
             f"{CaseState(case.state).label.lower()}."
         )
-    problems = criteria_problems(case)
-    problems += [
-        Problem(f"Annex A asks every question of a decision not to refer. Please answer: {question}", field=field)
-        for field, question in ANNEX_A
-        if not annex_a.get(field, "").strip()
-    ]
-    if not plan.strip():
-        problems.append(
-            Problem("Please write the plan: how the school will support the pupils and manage the risk.", field="plan")
-        )
+    problems = _manage_in_school_problems(case, meeting, plan, annex_a, factor_reasons)
     if problems:
         raise RuleBroken(" ".join(problems), problems)
 
+    factors = dict(meeting.aggravating_factors)
     decision = audited_save(
         Decision(
             incident=case,
@@ -116,21 +143,25 @@ def decision_record(*, actor, incident, kind, reasons, plan="", annex_a=None, re
             reasons=reasons,
             plan=plan.strip(),
             decided_at=now,
+            factor_reasons={name: factor_reasons[name].strip() for name in factors},
             **{field: value.strip() for field, value in annex_a.items()},
         ),
         actor=actor,
         reason="Decision to manage in school recorded",
         at=now,
     )
+    despite = "".join(f" Despite: {factors[name]}. Because: {why}" for name, why in decision.factor_reasons.items())
     chronology_record(
         incident=case,
         author=actor,
         kind=EntryKind.DECISION,
-        text=f"Decision: manage in school, without a referral. Reasons: {reasons} Plan: {decision.plan}",
+        text=f"Decision: manage in school, without a referral. Reasons: {reasons}{despite} Plan: {decision.plan}",
         recorded_at=now,
     )
-    # The school's signatories are named on this case while the decision waits for them.
-    policy.case_name(case, [s.user for s in active_signatories(case.school)], policy.SIGNATORY_PERMS)
+    # Where a named signatory signs (the head is also on the DSL team), they are named on this case while the
+    # decision waits for them, and on nothing else.
+    if signatories_sign(case.school):
+        policy.case_name(case, [s.user for s in active_signatories(case.school)], policy.SIGNATORY_PERMS)
     case_transition(
         actor=actor,
         incident=case,
@@ -139,6 +170,23 @@ def decision_record(*, actor, incident, kind, reasons, plan="", annex_a=None, re
         recorded_at=now,
     )
     return decision
+
+
+def _signatories_unname(case):
+    """Signatories see a case only while a decision on it waits for them (the signed decisions stay theirs to see)."""
+    signatories = policy.named_case_users(case, SIGN_OFF).values_list("user", flat=True)
+    policy.case_unname(case, list(signatories), policy.SIGNATORY_PERMS)
+
+
+def decision_overtaken(*, actor, incident, now, **_):
+    """A decision waiting for sign-off when a referral becomes required, or is made, is overtaken: it stays on
+    record, and no longer waits for anyone (registered with the workflow for those moves)."""
+    waiting = pending_decision(incident)
+    if waiting is None:
+        return
+    waiting.status = DecisionStatus.SUPERSEDED
+    audited_save(waiting, actor=actor, reason="Overtaken by a referral", update_fields=["status"], at=now)
+    _signatories_unname(incident)
 
 
 def decision_sign_off(*, actor, decision, outcome, comment="", password=None, otp_token=None, recorded_at=None):
@@ -194,6 +242,7 @@ def _decision_sign_off(*, actor, decision, outcome, comment, method, now):
     else:
         to_state, reason = CaseState.UNDER_REVIEW, f"Sent back: {comment}"
     case_transition(actor=actor, incident=case, to_state=to_state, reason=reason, recorded_at=now)
+    _signatories_unname(case)  # after the move, which checks the signatory's permission
     return decision
 
 
@@ -216,8 +265,9 @@ def signatory_designate(*, actor, school, user, reason):
     signatory = audited_save(
         Signatory(school=school, user=user, reason=reason, designated_by=actor), actor=actor, reason="Signatory named"
     )
-    for case in _cases_awaiting_sign_off(school):
-        policy.case_name(case, [user], policy.SIGNATORY_PERMS)
+    if signatories_sign(school):
+        for case in _cases_awaiting_sign_off(school):
+            policy.case_name(case, [user], policy.SIGNATORY_PERMS)
     return signatory
 
 
@@ -265,11 +315,17 @@ def referral_make(
 ):
     """Record a referral to another agency; the case becomes referred, keeping everything recorded before.
 
-    From a case managed in school (or waiting for sign-off) this is an escalation, and `reason` says why.
+    From a case managed in school (or waiting for sign-off) this is an escalation, and `reason` says why. Where
+    the review meeting requires a referral, or a new concern is referred at once, only the police or children's
+    social care make the case referred; a report to CEOP or the IWF is recorded, and never moves the case.
     """
     check_dates(Dated("made_at", made_at))
     case = lock_case(actor=actor, incident=incident)
-    if case.state in ESCALATING_FROM and not (reason or "").strip():
+    agency = Agency(agency)
+    moves = agency not in NOTIFICATIONS and case.state != CaseState.REFERRED
+    if moves and needs_police_or_social_care(case, case.state) and agency not in POLICE_OR_SOCIAL_CARE:
+        moves = False  # recorded, but the case still needs its referral to the police or social care
+    if moves and case.state in ESCALATING_FROM and not (reason or "").strip():
         raise RuleBroken(Problem("Please say why the case is being escalated to a referral.", field="reason"))
     made_by, now = made_by or actor, recorded_at or timezone.now()
     if not roles_in_school(made_by, case.school):
@@ -277,7 +333,7 @@ def referral_make(
     referral = audited_save(
         Referral(
             incident=case,
-            agency=Agency(agency),
+            agency=agency,
             agency_other=agency_other.strip(),
             made_at=made_at or now,
             made_by=made_by,
@@ -293,12 +349,8 @@ def referral_make(
         reason="Referral recorded",
         at=now,
     )
-    # A decision waiting for sign-off is overtaken: the case is referred instead, and the decision stays on record.
-    waiting = pending_decision(case)
-    if waiting is not None:
-        waiting.status = DecisionStatus.SUPERSEDED
-        audited_save(waiting, actor=actor, reason="Overtaken by a referral", update_fields=["status"], at=now)
     reference = f" Reference {referral.reference_number}." if referral.reference_number else ""
+    what = "Reported to" if agency in NOTIFICATIONS else "Referred to"
     chronology_record(
         incident=case,
         author=actor,
@@ -306,11 +358,11 @@ def referral_make(
         at=referral.made_at,
         recorded_at=now,
         text=(
-            f"Referred to {referral.agency_name} by {person_name(made_by)} ({referral.get_method_display().lower()})."
+            f"{what} {referral.agency_name} by {person_name(made_by)} ({referral.get_method_display().lower()})."
             f"{reference} Shared: {information_shared}"
         ),
     )
-    if case.state != CaseState.REFERRED:
+    if moves:
         why = reason.strip() or f"Referral made to {referral.agency_name}"
         case_transition(actor=actor, incident=case, to_state=CaseState.REFERRED, reason=why, recorded_at=now)
     return referral

@@ -78,7 +78,7 @@ LAST_NAMES = [
     "Nowak",
     "Mensah",
 ]
-PUPILS_PER_SCHOOL = 40
+PUPILS_PER_SCHOOL = 60
 
 
 def _user(username, first, last, **extra):

@@ -157,11 +157,12 @@ def concern_details(**overrides):
 
 
 def meeting_answers(*, yes=(), not_yet_known=()):
-    """Review-meeting answers: every question and criterion 'no' unless named in `yes` or `not_yet_known`."""
-    from incidents.models import CRITERIA, QUESTIONS
+    """Review-meeting answers: every question, criterion and aggravating factor 'no' unless named in `yes` or
+    `not_yet_known`."""
+    from incidents.models import AGGRAVATING_FACTORS, CRITERIA, QUESTIONS
 
     answers = {}
-    for field, _ in QUESTIONS + CRITERIA:
+    for field, _ in QUESTIONS + CRITERIA + AGGRAVATING_FACTORS:
         answers[field] = "yes" if field in yes else "not_yet_known" if field in not_yet_known else "no"
         answers[f"{field}_notes"] = ""
     return answers
@@ -171,7 +172,10 @@ def annex_a_answers(**overrides):
     """A full set of Annex A answers for a decision to manage in school."""
     from referrals.models import ANNEX_A
 
-    answers = {field: f"Considered: {question[:40]}… Answer recorded." for field, question in ANNEX_A}
+    answers = {}
+    for field, question in ANNEX_A:
+        answers[f"{field}_answer"] = "no"
+        answers[field] = f"Considered: {question[:40]}… Answer recorded."
     answers.update(overrides)
     return answers
 
@@ -180,6 +184,7 @@ CASE_STATES = [
     "draft",
     "reported",
     "under_review",
+    "referral_required",
     "referred",
     "awaiting_sign_off",
     "managed_in_school",
@@ -191,7 +196,8 @@ CASE_STATES = [
 def make_case(*, school, state="reported", pupils=None, criteria_yes=(), password=TEST_PASSWORD, **details):
     """A case in `state`, built step by step through the services as the school's people would.
 
-    draft; reported (a new concern, awaiting review); under_review (meeting held, no decision yet); referred
+    draft; reported (a new concern, awaiting review); under_review (meeting held, no decision yet);
+    referral_required (the meeting met a criterion, `criteria_yes` or else an adult involved); referred
     (to social care, awaiting outcome); awaiting_sign_off; managed_in_school; closed (after being managed in
     school); reopened.
     """
@@ -215,6 +221,8 @@ def make_case(*, school, state="reported", pupils=None, criteria_yes=(), passwor
         return case
     from django.utils import timezone
 
+    if state == "referral_required" and not criteria_yes:
+        criteria_yes = ["adult_involved"]
     case_services.review_meeting_record(
         actor=dsl,
         incident=case,
@@ -223,8 +231,19 @@ def make_case(*, school, state="reported", pupils=None, criteria_yes=(), passwor
         answers=meeting_answers(yes=criteria_yes),
     )
     case.refresh_from_db()
-    if state == "under_review":
+    if state in ("under_review", "referral_required"):
         return case
+    # Parents told after the meeting, as a case that goes on to a referral or closure has them.
+    for involvement in case.involvements.filter(pupil__isnull=False):
+        referral_services.parent_contact_record(
+            actor=dsl,
+            involvement=involvement,
+            told=True,
+            told_at=timezone.now() - datetime.timedelta(minutes=30),
+            told_by=dsl,
+            contact_name="A parent",
+            method="phone",
+        )
     if state == "referred":
         referral_services.referral_make(
             actor=dsl,

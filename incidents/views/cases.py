@@ -10,7 +10,7 @@ from safeguard.selectors import get_pupil_for_user_or_404
 
 from .. import selectors
 from ..filters import CaseFilter
-from ..models import CRITERIA, QUESTIONS, CaseState
+from ..models import AGGRAVATING_FACTORS, CRITERIA, QUESTIONS, CaseState
 from ..pupil_picker import FIND_PUPIL
 from ..workflow import NEXT_STEP
 from .common import case_for, meeting_answers, team_members
@@ -74,11 +74,13 @@ def case_detail(request, pk):
         "meeting": meeting,
         "meeting_questions": meeting_answers(meeting, QUESTIONS),
         "meeting_criteria": meeting_answers(meeting, CRITERIA),
+        "meeting_factors": meeting_answers(meeting, AGGRAVATING_FACTORS),
         "actions": selectors.case_actions(case),
         "chronology": selectors.case_chronology(case),
         "can_work": can_work,
         "is_open": case.state != CaseState.CLOSED,
-        "can_meet": can_work and case.state in (CaseState.REPORTED, CaseState.UNDER_REVIEW, CaseState.REOPENED),
+        # A review meeting, first or further (new information), may be recorded in any open state.
+        "can_meet": can_work and case.state != CaseState.CLOSED,
         "can_close": can_work and case.state in (CaseState.REFERRED, CaseState.MANAGED_IN_SCHOOL),
     }
     context["panels"] = extensions.render_panels("case", request, **context)

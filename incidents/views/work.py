@@ -48,13 +48,17 @@ def review_meeting(request, pk):
         )
 
     suggestions = {s.criterion: s for s in selectors.criteria_suggestions(case)}
+    first = not case.review_meetings.exists()
+    name = "Initial review meeting" if first else "Further review meeting"
     return form_page(
         request,
         case,
         form,
         perform,
         "incidents/review_meeting_form.html",
-        "The initial review meeting is recorded.",
+        f"The {name.lower()} is recorded.",
+        first_meeting=first,
+        meeting_name=name,
         suggestions=suggestions,
         criteria=[(answer, notes, suggestions.get(answer.name)) for answer, notes in form.criteria()],
     )

@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
-from incidents.models import CRITERIA, CaseState
+from incidents.models import AGGRAVATING_FACTORS, REFERRAL_ANSWERS, Answer, CaseState
 from incidents.selectors import latest_meeting
 from incidents.views.common import case_for, form_page, meeting_answers
 from safeguard import policy
@@ -23,7 +23,8 @@ def decision(request, pk):
     problems = criteria_problems(case)
     # The page offers managing in school only where the service would accept it; the service decides either way.
     manage_allowed = case.state == CaseState.UNDER_REVIEW and not problems
-    form = DecisionForm(request.POST or None, manage_allowed=manage_allowed)
+    factors = meeting.aggravating_factors if meeting else []
+    form = DecisionForm(request.POST or None, manage_allowed=manage_allowed, factors=factors)
 
     def perform(data):
         manage = data["kind"] == DecisionKind.MANAGE_IN_SCHOOL
@@ -34,6 +35,7 @@ def decision(request, pk):
             reasons=data["reasons"],
             plan=data["plan"],
             annex_a=form.annex_a() if manage else None,
+            factor_reasons=form.factor_reasons() if manage else None,
         )
 
     def success(made):
@@ -55,7 +57,10 @@ def decision(request, pk):
         success,
         then,
         meeting=meeting,
-        criteria=meeting_answers(meeting, CRITERIA),
+        required_by=meeting.referral_required_by if meeting else [],
+        criteria=meeting_answers(meeting, REFERRAL_ANSWERS),
+        factors=meeting_answers(meeting, AGGRAVATING_FACTORS),
+        factors_present=[label for name, label in factors if getattr(meeting, name) == Answer.YES],
         problems=problems,
         manage_allowed=manage_allowed,
         under_review=case.state == CaseState.UNDER_REVIEW,
@@ -106,6 +111,7 @@ def sign_off(request, pk):
         success,
         then,
         decision=decision_,
-        criteria=meeting_answers(decision_.meeting, CRITERIA),
+        criteria=meeting_answers(decision_.meeting, REFERRAL_ANSWERS),
+        factors=meeting_answers(decision_.meeting, AGGRAVATING_FACTORS),
         earlier=[d for d in selectors.decisions_for_case(case) if d.pk != pending.pk],
     )

@@ -1,12 +1,18 @@
 """Referrals to other agencies, and their follow-up until the outcome is known (Ofsted looks for tenacity)."""
 
+from django.contrib import messages
+from django.urls import reverse
 from django.utils import timezone
 
+from incidents.models import CaseState
+from incidents.selectors import latest_meeting
 from incidents.views.common import case_for, form_page, working_staff
 from safeguard.access import capability_required
 
-from .. import services
+from .. import selectors, services
 from ..forms import EscalationForm, FollowUpForm, OutcomeForm, ReferralForm
+from ..guards import needs_police_or_social_care
+from ..models import POLICE
 from .common import referral_for
 
 
@@ -41,14 +47,32 @@ def referral_new(request, pk):
             reason=data.get("reason", ""),
         )
 
+    def success(referral):
+        if referral.incident.state == CaseState.REFERRED:
+            return f"The referral to {referral.agency_name} is recorded."
+        return (
+            f"The report to {referral.agency_name} is recorded. The case still needs its referral to the police or "
+            "children's social care."
+        )
+
+    def then(referral):
+        # Parents are told when the police are informed (domain.md §5): the next page asks about each pupil.
+        if referral.agency in POLICE and selectors.parents_not_recorded(case):
+            messages.info(request, "The police are involved: record for each pupil whether their parents were told.")
+            return reverse("referrals:parent_contact", args=[case.pk])
+        return None
+
     return form_page(
         request,
         case,
         form,
         perform,
         "referrals/referral_form.html",
-        lambda referral: f"The referral to {referral.agency_name} is recorded.",
+        success,
+        then,
         escalating=escalating,
+        police_or_social_care=needs_police_or_social_care(case, case.state),
+        under_coercion=selectors.under_coercion(case, latest_meeting(case)),
     )
 
 

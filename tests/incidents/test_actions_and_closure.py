@@ -170,7 +170,7 @@ CHANGES = {
         actor=dsl, incident=case, categories=["content"], harm_kind="other", harm_other="x", reason="y"
     ),
     "meeting": lambda dsl, case: services.review_meeting_record(
-        actor=dsl, incident=case, held_at=timezone.now(), answers={}
+        actor=dsl, attendees=[dsl], incident=case, held_at=timezone.now(), answers={}
     ),
     "remove person": lambda dsl, case: services.involvement_remove(
         actor=dsl, involvement=case.involvements.first(), reason="x"

@@ -166,8 +166,8 @@ def test_the_review_meeting_page_suggests_criteria_from_the_register(client, sig
 
     assert response.status_code == 302
     case.refresh_from_db()
-    assert case.state == CaseState.UNDER_REVIEW
-    assert "Immediate referral required" in client.get(f"/cases/{case.pk}/").content.decode()
+    assert case.state == CaseState.REFERRAL_REQUIRED
+    assert "Referral required." in client.get(f"/cases/{case.pk}/").content.decode()
 
 
 def test_closing_with_a_wrong_password_signs_nothing_and_says_so_beside_the_field(client, signed_in, school, dsl):

@@ -7,11 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from incidents import services as case_services
-from incidents.errors import CasePermissionDenied, ReauthenticationFailed, RuleBroken, TransitionRefused
+from incidents.errors import CasePermissionDenied, ReauthenticationFailed, RuleBroken
 from incidents.models import CRITERIA, CRITERIA_LABELS, CaseState, EntryKind
 from incidents.selectors import latest_meeting
 from referrals import selectors, services
 from referrals.models import ANNEX_A, Decision, DecisionStatus, Signatory, SignOff
+from safeguard import policy
 from safeguard import services as core_services
 from safeguard.models import Membership
 from safeguard.roles import Role
@@ -56,7 +57,7 @@ def test_any_criterion_met_refuses_managing_in_school_and_names_it(dsl, case_in,
     assert CRITERIA_LABELS[criterion] in refused.value.message
     assert "must be referred" in refused.value.message
     case.refresh_from_db()
-    assert case.state == CaseState.UNDER_REVIEW and not Decision.objects.exists()
+    assert case.state == CaseState.REFERRAL_REQUIRED and not Decision.objects.exists()
 
 
 def test_every_criterion_met_is_named(dsl, case_in):
@@ -69,7 +70,11 @@ def test_every_criterion_met_is_named(dsl, case_in):
 def test_a_criterion_not_yet_known_refuses_managing_in_school(dsl, case_in):
     case = case_in("reported")
     case_services.review_meeting_record(
-        actor=dsl, incident=case, held_at=timezone.now(), answers=meeting_answers(not_yet_known=["vulnerable_pupil"])
+        actor=dsl,
+        attendees=[dsl],
+        incident=case,
+        held_at=timezone.now(),
+        answers=meeting_answers(not_yet_known=["vulnerable_pupil"]),
     )
     with pytest.raises(
         RuleBroken, match="every criterion answered 'no'. Not yet known: A pupil involved is vulnerable"
@@ -80,14 +85,14 @@ def test_a_criterion_not_yet_known_refuses_managing_in_school(dsl, case_in):
 def test_the_latest_meeting_counts(dsl, case_in):
     case = case_in("under_review", criteria_yes=["coercion_or_capacity"])
     case_services.review_meeting_record(
-        actor=dsl, incident=case, held_at=timezone.now(), answers=meeting_answers()
+        actor=dsl, attendees=[dsl], incident=case, held_at=timezone.now(), answers=meeting_answers()
     )  # further information showed no coercion
     decision = manage_in_school(dsl, case)
     assert decision.meeting == latest_meeting(case)
 
 
 def test_no_meeting_no_decision_to_manage_in_school(dsl, case_in):
-    with pytest.raises(RuleBroken, match="under review"):
+    with pytest.raises(RuleBroken, match="No review meeting"):
         manage_in_school(dsl, case_in("reported"))
 
 
@@ -96,7 +101,7 @@ def test_no_meeting_no_decision_to_manage_in_school(dsl, case_in):
     [
         ({"reasons": ""}, "reasons"),
         ({"plan": "  "}, "plan"),
-        ({"annex_a": annex_a_answers(annex_parents="")}, ANNEX_A[-1][1]),
+        ({"annex_a": annex_a_answers(annex_parents_answer="")}, ANNEX_A[-1][1]),
         ({"annex_a": {}}, "Annex A"),
     ],
     ids=["reasons", "plan", "one annex answer", "no annex answers"],
@@ -120,11 +125,11 @@ def test_a_decision_to_manage_in_school_waits_for_sign_off(dsl, case_in):
 
 
 def test_a_decision_to_refer_is_recorded_without_sign_off(dsl, case_in):
-    case = case_in("under_review", criteria_yes=["adult_involved"])
+    case = case_in("referral_required")
     decision = services.decision_record(actor=dsl, incident=case, kind="refer", reasons="An adult is involved.")
     assert decision.status == DecisionStatus.RECORDED
     case.refresh_from_db()
-    assert case.state == CaseState.UNDER_REVIEW  # the referral itself moves it on
+    assert case.state == CaseState.REFERRAL_REQUIRED  # the referral itself moves it on
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.HEADTEACHER, Role.TRUST_LEAD])
@@ -211,10 +216,19 @@ def test_the_head_of_another_school_cannot_sign(other_school, case_in):
 def test_a_later_meeting_meeting_a_criterion_stops_the_sign_off(dsl, head, case_in):
     case = case_in("awaiting_sign_off")
     case_services.review_meeting_record(
-        actor=dsl, incident=case, held_at=timezone.now(), answers=meeting_answers(yes=["immediate_risk_of_harm"])
+        actor=dsl,
+        attendees=[dsl],
+        incident=case,
+        held_at=timezone.now(),
+        answers=meeting_answers(yes=["immediate_risk_of_harm"]),
     )
-    with pytest.raises(TransitionRefused, match="cannot be managed in school"):
-        sign(head, selectors.pending_decision(case))
+    # The case now says only that a referral is required: the decision is overtaken and waits for no one.
+    case.refresh_from_db()
+    assert case.state == CaseState.REFERRAL_REQUIRED
+    decision = Decision.objects.get(incident=case)
+    assert decision.status == DecisionStatus.SUPERSEDED and selectors.pending_decision(case) is None
+    with pytest.raises(CasePermissionDenied, match="not waiting for sign-off"):
+        sign(head, decision)
 
 
 def test_the_sign_off_queue_shows_the_head_what_waits_for_them(school, head, dsl, case_in):
@@ -254,7 +268,9 @@ def test_a_named_signatory_does_not_sign_where_the_head_is_independent(school, h
     leader = member(Role.STAFF, school=school)
     services.signatory_designate(actor=head, school=school, user=leader, reason="Cover")
     decision = selectors.pending_decision(case_in("awaiting_sign_off"))
-    with pytest.raises(CasePermissionDenied, match="the headteacher signs off"):
+    # Never named on the case, since the head signs here: the signatory cannot even see it.
+    assert not policy.case_permits(leader, decision.incident, policy.VIEW)
+    with pytest.raises(CasePermissionDenied, match="Only the headteacher"):
         sign(leader, decision)
 
 

@@ -11,8 +11,18 @@ from django.test import override_settings
 from django.utils import timezone
 
 from incidents.models import ActionStatus, CaseState, Incident
+from incidents.selectors import latest_meeting
 from referrals import demo as demo_cases
-from referrals.models import Agency, DecisionKind, DecisionStatus, Outcome, ParentContact, Referral
+from referrals.models import (
+    POLICE_OR_SOCIAL_CARE,
+    Agency,
+    Decision,
+    DecisionKind,
+    DecisionStatus,
+    Outcome,
+    ParentContact,
+    Referral,
+)
 from safeguard import demo as demo_people
 from safeguard.demo import SCHOOLS
 from safeguard.models import School
@@ -63,12 +73,12 @@ def test_seed_demo_adds_the_cases_once_and_prints_the_sign_ins(seeded):
     first, second = seeded
 
     assert "riverside.dsl" in first and "Sign in at http://127.0.0.1:8000 as:" in first
-    assert "Demo cases added: 12." in first
+    assert "Demo cases added: 15." in first
     assert "none added" in second and "Sign in at http://127.0.0.1:8080 as:" in second
     # The sign-ins come last, where they stay in view above the server's own lines.
     assert first.splitlines()[-1].startswith("Every demo account's password is")
     assert first.index("Demo cases added") < first.index("Sign in at")
-    assert Incident.objects.count() == 12
+    assert Incident.objects.count() == 15
 
 
 def test_every_state_appears_across_the_demo_schools(seeded):
@@ -78,6 +88,7 @@ def test_every_state_appears_across_the_demo_schools(seeded):
         CaseState.DRAFT,
         CaseState.REPORTED,
         CaseState.UNDER_REVIEW,
+        CaseState.REFERRAL_REQUIRED,
         CaseState.REFERRED,
         CaseState.AWAITING_SIGN_OFF,
         CaseState.MANAGED_IN_SCHOOL,
@@ -90,7 +101,7 @@ def test_every_state_appears_across_the_demo_schools(seeded):
 
 
 def test_referrals_follow_up_and_outcomes(seeded):
-    waiting = Referral.objects.get(agency=Agency.POLICE_101, outcome="")
+    waiting = Referral.objects.get(agency=Agency.POLICE_101, outcome="", incident__harm_kind="sextortion")
     assert waiting.incident.state == CaseState.REFERRED
     assert waiting.follow_ups.exists()
 
@@ -106,7 +117,12 @@ def test_managed_in_school_cases_are_signed_off_by_the_head(seeded):
     managed = Incident.objects.filter(
         decisions__kind=DecisionKind.MANAGE_IN_SCHOOL, decisions__status=DecisionStatus.SIGNED_OFF
     )
-    assert {case.state for case in managed} == {CaseState.MANAGED_IN_SCHOOL, CaseState.CLOSED}
+    # One was managed in school until a further meeting found a referral required.
+    assert {case.state for case in managed} == {
+        CaseState.MANAGED_IN_SCHOOL,
+        CaseState.CLOSED,
+        CaseState.REFERRAL_REQUIRED,
+    }
     for case in managed:
         signer = case.decisions.get().sign_off.signed_by
         assert signer.memberships.filter(role=Role.HEADTEACHER, school=case.school).exists()
@@ -115,19 +131,31 @@ def test_managed_in_school_cases_are_signed_off_by_the_head(seeded):
 
 def test_each_reviewed_case_has_a_meeting_and_a_criterion_met_means_a_referral(seeded):
     reviewed = Incident.objects.exclude(state__in=[CaseState.DRAFT, CaseState.REPORTED])
-    assert reviewed.count() == 9
+    assert reviewed.count() == 12
     for case in reviewed:
-        meeting = case.review_meetings.get()
+        meeting = latest_meeting(case)
         assert meeting.attendees.exists()
-        if meeting.criteria_met:
-            assert case.referrals.exists(), case.reference
+        if meeting.referral_required_by and case.state != CaseState.REFERRAL_REQUIRED:
+            assert case.referrals.filter(agency__in=POLICE_OR_SOCIAL_CARE).exists(), case.reference
+
+
+def test_the_demo_shows_each_new_path(seeded):
+    # An aggravating factor, managed in school with its reason, signed off.
+    overridden = Decision.objects.exclude(factor_reasons={}).get(status=DecisionStatus.SIGNED_OFF)
+    assert overridden.incident.state == CaseState.MANAGED_IN_SCHOOL and overridden.factor_reasons
+    # A further meeting after the decision found a referral required: flagged until it is made.
+    required = Incident.objects.get(state=CaseState.REFERRAL_REQUIRED)
+    assert required.review_meetings.count() == 2 and not required.referrals.exists()
+    # A child in immediate danger was referred before the meeting, which was still held.
+    referred_first = Referral.objects.get(agency=Agency.POLICE_999).incident
+    assert referred_first.referrals.get().made_at < referred_first.review_meetings.get().held_at
     assert Incident.objects.filter(harm_kind="sextortion", review_meetings__coercion_or_capacity="yes").exists()
 
 
 def test_parents_and_actions_are_recorded(seeded):
     assert ParentContact.objects.filter(told=True).exists()
-    not_told = ParentContact.objects.get(told=False)
-    assert not_told.reasons_not_told
+    not_told = ParentContact.objects.filter(told=False)
+    assert not_told.exists() and all(contact.reasons_not_told for contact in not_told)
     statuses = set(Incident.objects.values_list("actions__status", flat=True))
     assert {ActionStatus.DONE, ActionStatus.OPEN, ActionStatus.NOT_TAKEN} <= statuses
 

@@ -62,6 +62,7 @@ def test_a_criterion_not_yet_known_holds_managing_in_school_without_saying_it_mu
     case = case_in("under_review")
     review_meeting_record(
         actor=dsl,
+        attendees=[dsl],
         incident=case,
         held_at=timezone.now(),
         answers=meeting_answers(not_yet_known=["coercion_or_capacity"]),
@@ -69,7 +70,7 @@ def test_a_criterion_not_yet_known_holds_managing_in_school_without_saying_it_mu
     html = signed_in(dsl).get(url("decision", case)).content.decode()
 
     assert "This case cannot be managed in school yet" in html and "must be referred" not in html
-    assert "record another initial review meeting" in html
+    assert "record a further review meeting" in html
     assert 'value="manage_in_school"' not in html
 
 
@@ -84,7 +85,7 @@ def test_a_forged_post_to_manage_in_school_is_refused_naming_the_criterion(signe
     assert CRITERIA_LABELS["under_13_sexual_acts"] in refusal and "must be referred" in refusal
     assert response.context["form"]["reasons"].value() == REASONS  # nothing typed is lost
     case.refresh_from_db()
-    assert case.state == CaseState.UNDER_REVIEW and not Decision.objects.exists()
+    assert case.state == CaseState.REFERRAL_REQUIRED and not Decision.objects.exists()
 
 
 def test_managing_in_school_goes_to_the_headteacher_for_sign_off(signed_in, dsl, case_in):
@@ -106,10 +107,10 @@ def test_managing_in_school_needs_each_annex_a_answer_beside_its_question(signed
     case = case_in("under_review")
     client = signed_in(dsl)
 
-    response = client.post(url("decision", case), manage_in_school_post(annex_ages="", plan=""))
+    response = client.post(url("decision", case), manage_in_school_post(annex_ages_answer="", plan=""))
 
     assert response.status_code == 200
-    assert field_errors(response, "annex_ages") and field_errors(response, "plan")
+    assert field_errors(response, "annex_ages_answer") and field_errors(response, "plan")
     assert not Decision.objects.exists()
 
 
