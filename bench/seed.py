@@ -21,6 +21,7 @@ outcomes, as the workflow would have left them.
 """
 
 import datetime
+import json
 import random
 import time
 from collections import defaultdict
@@ -30,6 +31,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import JSONField
 from django.utils import timezone
 
 YEARS_OF_RECORDS = 25
@@ -161,6 +163,11 @@ MEETING_ANSWERS = [
     "vulnerable_pupil",
     "under_13_sexual_acts",
     "immediate_risk_of_harm",
+    "shared_without_consent",
+    "shared_to_harm",
+    "sent_to_several",
+    "pressure",
+    "age_gap_or_power",
 ]
 
 MINUTE, HOUR, DAY = datetime.timedelta(minutes=1), datetime.timedelta(hours=1), datetime.timedelta(days=1)
@@ -211,11 +218,13 @@ def insert(label, rows):
     defaults = {f.attname: f.get_default() for f in fields if not f.primary_key}
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     names = [f.attname for f in fields]
+    json_fields = {f for f in fields if isinstance(f, JSONField)}  # COPY takes JSON as its text
     connection.ensure_connection()
     table = connection.ops.quote_name(meta.db_table)
     with connection.connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([row[n] if n in row else defaults[n] for n in names])
+            values = [row[n] if n in row else defaults[n] for n in names]
+            copy.write_row([json.dumps(v) if f in json_fields else v for f, v in zip(fields, values, strict=True)])
 
 
 # --- The trust, the schools, their people and registers -----------------------------------------------------
@@ -597,6 +606,7 @@ class CaseBuilder:
                 reasons="No criterion for immediate referral is met; the school can support the pupils.",
                 plan="Weekly check-ins with the form tutor; a trusted adult named; review in four weeks.",
                 **dict.fromkeys(ANNEX, "Considered at the meeting; see the notes."),
+                **dict.fromkeys((f"{name}_answer" for name in ANNEX), "no"),
             )
             self.entry(case, decided, dsl, "decision", "Decision: manage in school, sent for sign-off.")
             self.entry(case, decided, dsl, "state", "Decision to manage in school sent for sign-off")

@@ -47,9 +47,11 @@ def _dashboard_panel(request, school, roles, **_):
     queue = selectors.sign_off_queue_for_user(request.user, school)
     show_queue = Role.HEADTEACHER in roles or bool(queue)
     team = policy.can(roles, "work_cases")
-    if not (show_queue or team):
+    # A named signatory keeps sight of what they signed, and of nothing else on those cases.
+    signed = [] if team or Role.HEADTEACHER in roles else list(selectors.decisions_signed_by(request.user, school)[:20])
+    if not (show_queue or team or signed):
         return None
-    context = {"show_queue": show_queue, "queue": queue, "team": team}
+    context = {"show_queue": show_queue, "queue": queue, "team": team, "signed": signed}
     if team:
         now = timezone.now()
         waiting = selectors.referrals_awaiting_outcome_for_user(request.user, school)

@@ -22,6 +22,7 @@ from .models import (
     ParentContact,
     Referral,
     Signatory,
+    SignOff,
 )
 
 # --- One case, already fetched through get_incident_for_user_or_404 -----------------------------------------
@@ -104,6 +105,15 @@ def referrals_overdue_for_user(user, school, now=None):
         acknowledged_at__isnull=True, made_at__lt=now - datetime.timedelta(days=1)
     )  # a working day is at least a day: the database narrows, Python skips weekends and bank holidays
     return [r for r in waiting if r.is_overdue(now)]
+
+
+def decisions_signed_by(user, school):
+    """What a named signatory signed in `school`, newest first: after signing, all they still see of those cases."""
+    return (
+        SignOff.objects.filter(signed_by=user, decision__incident__school=school)
+        .select_related("decision__incident")
+        .order_by("-signed_at", "-pk")
+    )
 
 
 def active_signatories(school):

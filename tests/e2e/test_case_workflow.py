@@ -1,7 +1,8 @@
 """Cases carried through the real pages in Chromium, with axe-core on every page visited.
 
-One case goes from a staff member's concern, through the review meeting and a decision not to refer, to the
-headteacher's sign-off and closure; another goes to a police referral, a follow-up and an outcome.
+One case goes from a staff member's concern, through the review meeting (which finds an aggravating factor) and a
+decision not to refer that gives its reason for that factor, to the headteacher's sign-off, which shows that reason
+first, and closure; another goes to a police referral, the prompt to tell parents, a follow-up and an outcome.
 """
 
 import datetime
@@ -73,6 +74,18 @@ def answer_all(page, answer, *, except_=None):
         page.check(f"input[name='{name}'][value='{except_.get(name, answer)}']")
 
 
+def record_parents_told(view, case):
+    page = view.page
+    go(view, "Record parents told, or not told", f"Parents and carers: case {case.reference}")
+    page.get_by_label("Pupil", exact=True).select_option(index=1)
+    page.get_by_label("Yes, they were told").check()
+    page.get_by_label(re.compile("^When they were told")).fill(local(datetime.timedelta(minutes=20)))
+    page.get_by_label(re.compile("^Told by")).select_option(index=1)
+    page.get_by_label(re.compile("^Who was told")).fill("Her mother")
+    page.get_by_label(re.compile("^How")).select_option("phone")
+    submit(view, "Record it", f"Case {case.reference}")
+
+
 def test_a_concern_managed_in_school_is_signed_off_by_the_head_and_closed(browse, school, people):
     staff, dsl, head = people[Role.STAFF], people[Role.DSL], people[Role.HEADTEACHER]
     PupilFactory(school=school, first_name="Maya", last_name="Rahman", year_group="10")
@@ -104,14 +117,19 @@ def test_a_concern_managed_in_school_is_signed_off_by_the_head_and_closed(browse
     go(view, "Record the initial review meeting", f"Initial review meeting: case {case.reference}")
     page.get_by_label("When the meeting was held").fill(local(datetime.timedelta(hours=1)))
     page.get_by_label(dsl.get_full_name()).check()
-    answer_all(page, "no", except_={"tell_parents": "yes"})
+    answer_all(page, "no", except_={"tell_parents": "yes", "shared_without_consent": "yes"})
     submit(view, "Record the meeting", f"Case {case.reference}")
     go(view, "Record the decision", f"The decision on case {case.reference}")
+    assert "Warning: the guidance points to a referral" in page.locator("main").inner_text()
     page.get_by_label("Manage in school, without a referral").check()
+    page.get_by_label(re.compile("^Why the school can manage the case despite this")).fill(
+        "Forwarded once, to one friend, who deleted it at once and told us; it went no further."
+    )
     page.get_by_label("Reasons for the decision").fill(
         "Shared once within a relationship between two Year 10 pupils of the same age; no coercion; deleted."
     )
     page.get_by_label("The plan").fill("Weekly check-ins with her head of year; deletion confirmed by both pupils.")
+    answer_all(page, "no")  # the Annex A questions, each answered yes, no or not yet known
     for annex in page.locator("section textarea[name^='annex_']").all():
         annex.fill("Considered at the meeting: no concern beyond what the reasons say.")
     submit(view, "Record the decision", f"Case {case.reference}")
@@ -122,15 +140,19 @@ def test_a_concern_managed_in_school_is_signed_off_by_the_head_and_closed(browse
     page = view.page
     assert "Decisions waiting for your signature" in page.locator("main").inner_text()
     go(view, f"Case {case.reference}", f"Sign off the decision not to refer: case {case.reference}")
+    main = page.locator("main").inner_text()
+    assert main.index("Read first: aggravating factors") < main.index("The reasons")
+    assert "deleted it at once and told us" in main
     page.get_by_label("Sign off: the case is managed in school, without a referral").check()
     page.get_by_label("Your password").fill(TEST_PASSWORD)
     submit(view, "Confirm", f"Case {case.reference}")
     assert "Managed in school" in page.locator("main").inner_text()
 
-    # The DSL, still signed in, closes it with a summary and her signature.
+    # The DSL, still signed in, records that Maya's parents were told, then closes it with her signature.
     view, page = dsl_view, dsl_view.page
     page.goto(f"/cases/{case.pk}/")
     view.check()
+    record_parents_told(view, case)
     go(view, "Close and sign off", f"Close and sign off case {case.reference}")
     page.get_by_label("Closure summary").fill("The plan is complete and Maya says she feels supported.")
     page.get_by_label("Your password").fill(TEST_PASSWORD)
@@ -150,9 +172,10 @@ def test_a_case_meeting_a_criterion_is_referred_to_police_followed_up_and_given_
     view.check()
     go(view, "Record the initial review meeting", f"Initial review meeting: case {case.reference}")
     page.get_by_label("When the meeting was held").fill(local(datetime.timedelta(minutes=40)))
+    page.get_by_label(dsl.get_full_name()).check()
     answer_all(page, "no", except_={"coercion_or_capacity": "yes", "referral_needed": "yes"})
     submit(view, "Record the meeting", f"Case {case.reference}")
-    assert "Immediate referral required" in page.locator("main").inner_text()
+    assert "Referral required." in page.locator("main").inner_text()
 
     go(view, "Record the decision", f"The decision on case {case.reference}")
     assert page.get_by_label("Manage in school, without a referral").count() == 0
@@ -166,8 +189,13 @@ def test_a_case_meeting_a_criterion_is_referred_to_police_followed_up_and_given_
     page.get_by_label("Reference number").fill("CAD-4471-21")
     page.get_by_label("Who we spoke to").fill("PC Ellis, safer schools officer")
     page.get_by_label("What was shared").fill("The concern, the pupil's details and the account she gave.")
-    submit(view, "Record the referral", f"Case {case.reference}")
-    assert "Referred" in page.locator("main").inner_text()
+    # The police are told, so the next page asks about telling the pupil's parents.
+    submit(view, "Record the referral", f"Parents and carers: case {case.reference}")
+    page.goto(f"/cases/{case.pk}/")
+    view.check()
+    main = page.locator("main").inner_text()
+    assert "Referred" in main and "The police are involved." in main
+    assert "keep the evidence, do not delete anything, and do not pay" in main
 
     police = "Police (101 or the safer schools officer)"
     go(view, f"Follow up the referral to {police}", f"Follow up the referral to {police}: case {case.reference}")

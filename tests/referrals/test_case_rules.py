@@ -290,6 +290,10 @@ def test_a_signatory_sees_a_case_only_while_its_decision_waits_for_them(school, 
     assert not policy.case_permits(signatory, decision.incident, policy.VIEW)
     assert signed_in(signatory, school=school).get(url("referrals:sign_off", case)).status_code == 404
     assert selectors.sign_off_queue_for_user(signatory, school) == []
+    # What they signed stays theirs to read, on their dashboard.
+    dashboard = signed_in(signatory, school=school).get(reverse("dashboard")).content.decode()
+    assert "Decisions you signed" in dashboard and dashboard.count("<summary>Case ") == 1
+    assert f"<summary>Case {case.reference}: signed off" in dashboard and REASONS in dashboard
 
 
 def test_where_the_head_signs_a_signatory_is_named_on_nothing(school, head, dsl, case_in):
