@@ -409,7 +409,7 @@ def review_meeting_record(*, actor, incident, held_at, answers, attendees=(), ot
     for user in attendees:
         audited_save(MeetingAttendee(meeting=meeting, user=user), actor=actor, reason="Attendance recorded", at=now)
     required = meeting.referral_required_by
-    factors = [label for name, label in AGGRAVATING_FACTORS if getattr(meeting, name) == Answer.YES]
+    factors = meeting.answered(AGGRAVATING_FACTORS, Answer.YES)
     found = ("Referral required: " + "; ".join(required) + "." if required else "No answer requires a referral.") + (
         " Aggravating factors: " + "; ".join(factors) + "." if factors else ""
     )

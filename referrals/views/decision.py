@@ -60,7 +60,7 @@ def decision(request, pk):
         required_by=meeting.referral_required_by if meeting else [],
         criteria=meeting_answers(meeting, REFERRAL_ANSWERS),
         factors=meeting_answers(meeting, AGGRAVATING_FACTORS),
-        factors_present=[label for name, label in factors if getattr(meeting, name) == Answer.YES],
+        factors_present=meeting.answered(AGGRAVATING_FACTORS, Answer.YES) if meeting else [],
         problems=problems,
         manage_allowed=manage_allowed,
         under_review=case.state == CaseState.UNDER_REVIEW,

@@ -212,6 +212,25 @@ def test_a_report_to_ceop_or_the_iwf_is_recorded_but_is_not_a_referral(dsl, case
     assert case.state == CaseState.REFERRED
 
 
+def test_a_report_to_ceop_through_the_page_leaves_the_case_needing_its_referral(signed_in, dsl, case_in):
+    case = case_in("referral_required")
+    client = signed_in(dsl)
+    page = client.get(url("referrals:referral_new", case)).content.decode()
+    assert "needs a referral to the police or to children's social care" in page
+    post = {
+        "agency": "ceop",
+        "made_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "made_by": dsl.pk,
+        "method": "online_form",
+        "information_shared": "The account's name and the messages.",
+        "wording_checked": "1",
+    }
+    response = client.post(url("referrals:referral_new", case), post, follow=True)
+    assert "still needs its referral to the police or children" in response.content.decode()
+    case.refresh_from_db()
+    assert case.state == CaseState.REFERRAL_REQUIRED
+
+
 def test_where_the_criteria_require_it_only_the_police_or_social_care_make_it_referred(dsl, case_in):
     case = case_in("referral_required")
     refer(dsl, case, agency="lado")
@@ -245,6 +264,18 @@ def test_a_case_closes_only_with_a_parents_entry_for_every_pupil(dsl, school):
     case_services.involvement_add(actor=dsl, incident=case, pupil=extra, part="witness")
     with pytest.raises(TransitionRefused, match=f"Not yet recorded: {extra}"):
         case_services.case_close(actor=dsl, incident=case, summary="Done.", password=TEST_PASSWORD)
+
+
+def test_closing_through_the_page_without_a_parents_entry_says_who_is_missing(signed_in, school, dsl):
+    case = make_case(school=school, state="managed_in_school")
+    extra = make_case(school=school, state="reported").involvements.get().pupil
+    case_services.involvement_add(actor=dsl, incident=case, pupil=extra, part="witness")
+    response = signed_in(dsl).post(
+        reverse("incidents:case_close", kwargs={"pk": case.pk}), {"summary": "Done.", "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 200 and f"Not yet recorded: {extra}" in response.content.decode()
+    case.refresh_from_db()
+    assert case.state == CaseState.MANAGED_IN_SCHOOL
 
 
 def test_a_police_referral_prompts_telling_parents(signed_in, dsl, case_in):
