@@ -3,6 +3,7 @@ and a pupil's name."""
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from safeguard.models import Pupil
@@ -11,6 +12,14 @@ from .forms import DateInput, PeopleChoiceField
 from .models import CaseState, FourC, Incident, Involvement
 from .pupil_picker import SEARCH_LABEL, PupilPicker, pupil_field_options
 from .selectors import case_ids_for_pupil
+
+# Each word of a name search is one indexed lookup: a few words find anyone, hundreds would tie up the database.
+SEARCH_MAX_WORDS, SEARCH_MAX_LENGTH = 5, 100
+
+
+def few_words(text):
+    if len(text.split()) > SEARCH_MAX_WORDS:
+        raise ValidationError(f"Search for at most {SEARCH_MAX_WORDS} words: a name, or a case reference.")
 
 
 class PeopleFilter(django_filters.ModelChoiceFilter):
@@ -28,7 +37,12 @@ class CaseFilter(django_filters.FilterSet):
     scoped by the caller to the current school.
     """
 
-    q = django_filters.CharFilter(label="Pupil name or case reference", method="by_name_or_reference")
+    q = django_filters.CharFilter(
+        label="Pupil name or case reference",
+        method="by_name_or_reference",
+        max_length=SEARCH_MAX_LENGTH,
+        validators=[few_words],
+    )
     pupil = django_filters.ModelChoiceFilter(
         label="Pupil",
         queryset=None,

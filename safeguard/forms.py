@@ -3,6 +3,7 @@ import mimetypes
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 from .demo import DEMO_PASSWORD
 from .models import Nation
@@ -20,6 +21,12 @@ class DateInput(forms.DateInput):
 
 
 class SignInForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # AuthenticationForm sets max_length without its validator: an overlong name would reach the lockout's
+        # record of attempts, which refuses it. Refused here, it is an ordinary wrong sign-in.
+        self.fields["username"].validators.append(MaxLengthValidator(self.fields["username"].max_length))
+
     def clean(self):
         # The demo password is public: a live system (DEBUG off) refuses it even if an account still has it.
         if not settings.DEBUG and self.cleaned_data.get("password") == DEMO_PASSWORD:

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 from .memberships import ROLES_CACHE_ATTR, schools_and_roles_for_user
 from .roles import TWO_FACTOR_ROLES
@@ -44,6 +45,19 @@ class CurrentSchoolMiddleware:
                     request.session[SESSION_SCHOOL_KEY] = request.school.pk
                 request.roles = found[request.school]
         return self.get_response(request)
+
+
+class NoStoreWhenSignedInMiddleware:
+    """`Cache-Control: no-store` (and the rest of never-cache) on every answer to a signed-in person."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
 
 
 class IdleTimeoutMiddleware:

@@ -96,6 +96,15 @@ class ImportResult:
 
 def parse(text):
     """Check every row of a CSV text; return (cleaned rows, errors). Nothing is written."""
+    try:
+        return _parse(text)
+    except csv.Error:  # a field longer than the csv module allows, or a malformed line: not a register
+        return [], [
+            RowError(0, "", "This file cannot be read as a register: a field is far too long, or a line is broken.")
+        ]
+
+
+def _parse(text):
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     headers = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in headers]

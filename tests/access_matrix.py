@@ -35,6 +35,18 @@ def every_url_name(urlconf=None):
     return list(visit(get_resolver(urlconf).url_patterns, ""))
 
 
+def header_problems(where, response, *, signed_in):
+    """What is missing from an answer's headers: a page for someone signed in is never stored, and no page may
+    use the camera, microphone or location."""
+    found = []
+    policy = response.get("Permissions-Policy", "")
+    if not all(f"{feature}=()" in policy for feature in ("camera", "microphone", "geolocation")):
+        found.append(f"{where}: no Permissions-Policy denying the camera, microphone and location")
+    if signed_in and "no-store" not in response.get("Cache-Control", ""):
+        found.append(f"{where}: may be stored (no Cache-Control: no-store)")
+    return found
+
+
 def walk(*, clients, expected, url_kwargs, forbidden_text, urlconf=None, skip_prefixes=("admin:",)):
     """Request every URL as every visitor; return a list of problems (empty when the policy holds).
 
@@ -57,6 +69,7 @@ def walk(*, clients, expected, url_kwargs, forbidden_text, urlconf=None, skip_pr
                     problems.append(f"{name} as {visitor}: expected a redirect to sign in, got {got}")
             elif got != want:
                 problems.append(f"{name} as {visitor}: expected {want}, got {got}")
+            problems += header_problems(f"{name} as {visitor}", response, signed_in=visitor != ANON)
             if visitor == OTHER_SCHOOL and got == 200:
                 leaked = [t for t in forbidden_text if t in response.content.decode()]
                 if leaked:

@@ -19,6 +19,7 @@ from tests.access_matrix import (
     STAFF,
     TRUST_LEAD,
     VISITORS,
+    header_problems,
     walk,
 )
 from tests.factories import PupilFactory, make_case, member
@@ -209,6 +210,17 @@ def test_the_walk_catches_a_view_added_without_protection(world):
     assert "leak as anonymous: expected a redirect to sign in, got 200" in caught
     assert "leak as staff: expected 403, got 200" in caught
     assert "leak as other_school_dsl: expected 403, got 200" in caught
+
+
+def test_the_walk_catches_a_page_that_may_be_stored_or_use_the_camera():
+    bare = HttpResponse("case data")
+    assert header_problems("page", bare, signed_in=True) == [
+        "page: no Permissions-Policy denying the camera, microphone and location",
+        "page: may be stored (no Cache-Control: no-store)",
+    ]
+    assert header_problems("page", bare, signed_in=False) == [
+        "page: no Permissions-Policy denying the camera, microphone and location"
+    ]
 
 
 def test_admin_is_closed_to_everyone_but_staff_accounts(world):

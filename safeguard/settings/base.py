@@ -48,12 +48,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages never ask for the camera, microphone or location: the browser refuses them to any script.
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "safeguard.middleware.IdleTimeoutMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's pages hold case data: no browser, proxy or back button may keep a copy.
+    "safeguard.middleware.NoStoreWhenSignedInMiddleware",
     # Every view needs a signed-in user unless it is marked login_not_required: protection by default.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -67,6 +71,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "safeguard.middleware.NotFoundPageMiddleware",
 ]
+
+PERMISSIONS_POLICY = {"camera": [], "microphone": [], "geolocation": [], "payment": [], "usb": []}
 
 ROOT_URLCONF = "safeguard.urls"
 # Widgets render through TEMPLATES, so templates/django/forms/ can replace Django's slower select.

@@ -23,10 +23,13 @@ def _pending_device(user):
 
 
 def _safe_next(request):
+    """The page to go on to: a path on this site, never another site, and never a bare word (which redirect() would
+    try as a URL name)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return None
+    on_this_site = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if on_this_site and target.startswith("/") else None
 
 
 @never_cache

@@ -1,0 +1,49 @@
+"""Inputs that once gave a server error now get an ordinary answer (issue 8, section 6)."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from safeguard.roles import Role
+from tests.factories import TEST_PASSWORD, make_case, member, two_factor_code
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_bare_word_as_next_after_the_second_factor_goes_to_the_dashboard(client, school):
+    dsl = member(Role.DSL, school=school)
+    client.post(reverse("login"), {"username": dsl.username, "password": TEST_PASSWORD})
+    response = client.post(reverse("two_factor"), {"token": two_factor_code(dsl), "next": "cases"})
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+
+
+def test_a_register_with_an_enormous_field_is_refused_with_a_message(client, signed_in, school):
+    dsl = member(Role.DSL, school=school)
+    signed_in(dsl, school=school)
+    text = "upn,first_name,last_name,date_of_birth,year_group,sex\n" + '"' + "x" * 140_000 + '",A,B,2012-01-01,8,F\n'
+    upload = SimpleUploadedFile("register.csv", text.encode(), content_type="text/csv")
+    response = client.post(reverse("pupil_import"), {"file": upload})
+    assert response.status_code == 200 and "cannot be read as a register" in response.content.decode()
+
+
+def test_a_sign_in_name_of_256_characters_is_a_wrong_sign_in(client, db):
+    response = client.post(reverse("login"), {"username": "a" * 256, "password": "whatever"})
+    assert response.status_code == 200 and response.context["form"].errors
+
+
+def test_changing_the_owner_of_a_closed_case_is_refused_not_an_error(client, signed_in, school):
+    case = make_case(school=school, state="closed")
+    dsl = case.closed_by
+    signed_in(dsl, school=school)
+    response = client.post(reverse("incidents:owner_set", kwargs={"pk": case.pk}), {"owner": dsl.pk})
+    assert response.status_code in (200, 403) and "closed" in response.content.decode()
+
+
+def test_a_case_search_of_hundreds_of_words_is_refused_beside_the_field(client, signed_in, school):
+    dsl = member(Role.DSL, school=school)
+    signed_in(dsl, school=school)
+    response = client.get(reverse("incidents:case_list"), {"q": " ".join(["smith"] * 300)})
+    assert response.status_code == 200
+    assert "at most 5 words" in " ".join(response.context["form"].errors["q"])
+    response = client.get(reverse("incidents:case_list"), {"q": "x" * 500})
+    assert response.context["form"].errors["q"]
