@@ -1,11 +1,15 @@
-"""The admin shows the school structure read-only: audited data changes only through services.
+"""The admin is read-only, for every model, even to a superuser: audited data, people and roles change only
+through the product's pages and commands, which use the policy's services and leave a trace.
 
 Pupils and case records are not registered here at all: a system administrator is not on a need-to-know list.
+Two-factor secrets are never shown (OTP_ADMIN_HIDE_SENSITIVE_DATA), and the admin's sign-in refuses the public
+demo password on a live system, as the site's does.
 """
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .forms import AdminSignInForm
 from .models import AccessLog, InsetDay, Membership, School, Term, Trust
 
 
@@ -57,3 +61,15 @@ class MembershipAdmin(ReadOnlyHistoryAdmin):
 class AccessLogAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["at", "user", "action", "content_type", "object_id"]
     list_select_related = ["user", "content_type"]
+
+
+# The admins the libraries register (users and groups, two-factor devices, lockouts) are made read-only the same
+# way: registered earlier (their apps come first in INSTALLED_APPS), each is replaced by a read-only subclass.
+for _model, _model_admin in list(admin.site._registry.items()):
+    if not isinstance(_model_admin, ReadOnlyMixin):
+        admin.site.unregister(_model)
+        admin.site.register(
+            _model, type(f"ReadOnly{type(_model_admin).__name__}", (ReadOnlyMixin, type(_model_admin)), {})
+        )
+
+admin.site.login_form = AdminSignInForm

@@ -2,6 +2,7 @@ import mimetypes
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 
@@ -20,7 +21,9 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class SignInForm(AuthenticationForm):
+class LiveSignIn:
+    """What every sign-in form checks first, the site's and the admin's alike."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # AuthenticationForm sets max_length without its validator: an overlong name would reach the lockout's
@@ -35,6 +38,14 @@ class SignInForm(AuthenticationForm):
                 code="demo_password",
             )
         return super().clean()
+
+
+class SignInForm(LiveSignIn, AuthenticationForm):
+    pass
+
+
+class AdminSignInForm(LiveSignIn, AdminAuthenticationForm):
+    pass
 
 
 class PupilImportForm(forms.Form):

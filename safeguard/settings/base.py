@@ -134,6 +134,9 @@ OTP_TOTP_ISSUER = "Safeguard"
 ANONYMOUS_USER_NAME = None
 GUARDIAN_MONKEY_PATCH_USER = False
 
+# The admin never shows a two-factor device's secret key or its QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 AXES_FAILURE_LIMIT = env.int("SAFEGUARD_LOCKOUT_FAILURES", default=5)
 AXES_COOLOFF_TIME = env.float("SAFEGUARD_LOCKOUT_HOURS", default=1.0)
 # Lock an account after repeated failures wherever they come from, and one browser trying many accounts.
