@@ -41,11 +41,11 @@ class LiveSignIn:
 
 
 class SignInForm(LiveSignIn, AuthenticationForm):
-    pass
+    """The site's sign-in."""
 
 
 class AdminSignInForm(LiveSignIn, AdminAuthenticationForm):
-    pass
+    """The admin's sign-in (staff accounts only)."""
 
 
 class PupilImportForm(forms.Form):
