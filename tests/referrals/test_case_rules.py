@@ -13,6 +13,7 @@ from django.utils import timezone
 from incidents import services as case_services
 from incidents.errors import CasePermissionDenied, RuleBroken, TransitionRefused
 from incidents.models import CaseState
+from incidents.workflow import case_transition
 from referrals import selectors, services
 from referrals.models import Decision, DecisionStatus, Referral
 from safeguard import policy
@@ -239,8 +240,6 @@ def test_where_the_criteria_require_it_only_the_police_or_social_care_make_it_re
 
 
 def test_no_path_moves_a_case_needing_a_referral_without_one(dsl, case_in):
-    from incidents.workflow import case_transition
-
     case = case_in("referral_required")
     refer(dsl, case, agency="ceop")
     with pytest.raises(TransitionRefused, match="police or to children's social care"):
