@@ -1,9 +1,10 @@
 """What this app adds to the core's pages: navigation, dashboard panels, and the case's history page."""
 
 from safeguard import extensions, policy
+from safeguard.audit import listed
 
 from . import selectors
-from .models import CaseState
+from .models import CaseState, Incident
 
 OWN_REPORTS_SHOWN = 5
 
@@ -11,29 +12,42 @@ OWN_REPORTS_SHOWN = 5
 def _staff_panel(request, school, roles, **_):
     if not policy.can(roles, "log_concern"):
         return None
-    return {"own_reports": selectors.own_report_list_for_user(request.user, school)[:OWN_REPORTS_SHOWN]}
+    own_reports = list(selectors.own_report_list_for_user(request.user, school)[:OWN_REPORTS_SHOWN])
+    listed(request, Incident, [report["pk"] for report in own_reports])
+    return {"own_reports": own_reports}
 
 
 def _team_panel(request, school, roles, **_):
     if not policy.can(roles, "view_cases"):
         return None
+    # Flagged until the police or social care are told: a review meeting found a referral is required.
+    referral_required = list(
+        selectors.incident_list_for_user(request.user, school).filter(state=CaseState.REFERRAL_REQUIRED)[:10]
+    )
+    notifications = list(selectors.notifications_for_user(request.user, school)[:10])
+    open_actions = list(selectors.open_actions_for_user(request.user, school)[:10])
+    listed(
+        request,
+        Incident,
+        [case.pk for case in referral_required] + [row.incident_id for row in (*notifications, *open_actions)],
+    )
     return {
         **selectors.case_counts_for_user(request.user, school),
-        # Flagged until the police or social care are told: a review meeting found a referral is required.
-        "referral_required": selectors.incident_list_for_user(request.user, school).filter(
-            state=CaseState.REFERRAL_REQUIRED
-        )[:10],
-        "notifications": selectors.notifications_for_user(request.user, school)[:10],
-        "open_actions": selectors.open_actions_for_user(request.user, school)[:10],
+        "referral_required": referral_required,
+        "notifications": notifications,
+        "open_actions": open_actions,
     }
 
 
 def _pupil_cases_panel(request, pupil, roles, **_):
     if not policy.can(roles, "view_cases"):
         return None
-    cases = selectors.incident_list_for_user(request.user, request.school).filter(
-        pk__in=selectors.case_ids_for_pupil(pupil)
+    cases = list(
+        selectors.incident_list_for_user(request.user, request.school).filter(
+            pk__in=selectors.case_ids_for_pupil(pupil)
+        )
     )
+    listed(request, Incident, [case.pk for case in cases])
     return {"pupil_cases": cases}
 
 

@@ -298,6 +298,7 @@ def notifications_for_user(user, school):
     """
     opened_since = AccessLog.objects.filter(
         user=user,
+        action=AccessLog.Action.VIEW,  # opened, not just seen in a list
         content_type=ContentType.objects.get_for_model(Incident),
         object_id=Cast(OuterRef("incident_id"), CharField()),
         at__gte=OuterRef("created_at"),

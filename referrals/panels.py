@@ -1,10 +1,12 @@
 """What this app adds to the core's pages: the decision, referrals and parents on the case page; sign-offs
 waiting and referrals awaiting their outcome on the dashboard; the headteacher's signatories page."""
 
+from django.db.models import Count, Window
 from django.utils import timezone
 
-from incidents.models import CaseState
+from incidents.models import CaseState, Incident
 from safeguard import extensions, policy
+from safeguard.audit import listed
 from safeguard.roles import Role
 
 from . import selectors
@@ -52,13 +54,19 @@ def _dashboard_panel(request, school, roles, **_):
     if not (show_queue or team or signed):
         return None
     context = {"show_queue": show_queue, "queue": queue, "team": team, "signed": signed}
+    shown_cases = [decision.incident_id for decision in queue] + [sign_off.decision.incident_id for sign_off in signed]
     if team:
         now = timezone.now()
-        waiting = selectors.referrals_awaiting_outcome_for_user(request.user, school)
-        context["waiting_count"] = waiting.count()
+        # How many are waiting in all comes with the first rows (a window count runs before the limit): one query.
+        waiting = selectors.referrals_awaiting_outcome_for_user(request.user, school).annotate(
+            waiting_count=Window(Count("pk"))
+        )
         context["waiting"] = list(waiting[:DASHBOARD_REFERRALS_SHOWN])
+        context["waiting_count"] = context["waiting"][0].waiting_count if context["waiting"] else 0
         for referral in context["waiting"]:
             referral.overdue = referral.is_overdue(now)
+        shown_cases += [referral.incident_id for referral in context["waiting"]]
+    listed(request, Incident, shown_cases)
     return context
 
 

@@ -1,4 +1,4 @@
-"""Per-request context: the current school and the user's roles in it, and the two-factor gate."""
+"""Per-request context: the current school and the user's roles in it, the two-factor gate, and the access log."""
 
 from urllib.parse import urlencode
 
@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from .audit import log_shown
 from .memberships import ROLES_CACHE_ATTR, schools_and_roles_for_user
 from .roles import TWO_FACTOR_ROLES
 from .views.errors import not_found
@@ -45,6 +46,18 @@ class CurrentSchoolMiddleware:
                     request.session[SESSION_SCHOOL_KEY] = request.school.pk
                 request.roles = found[request.school]
         return self.get_response(request)
+
+
+class AccessLogMiddleware:
+    """Logs each record a page showed (noted by audit.shown as the selectors hand records over), in one write."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        log_shown(request, response)
+        return response
 
 
 class NoStoreWhenSignedInMiddleware:

@@ -4,12 +4,14 @@ log."""
 import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from simple_history import register
 from simple_history.models import HistoricalRecords
 
 from .roles import Role
@@ -227,6 +229,7 @@ class AccessLog(models.Model):
 
     class Action(models.TextChoices):
         VIEW = "view", "Viewed"
+        LIST = "list", "Listed"  # shown as a line in a list (a reference, a summary), not opened
         DOWNLOAD = "download", "Downloaded"
         EXPORT = "export", "Exported"
 
@@ -235,6 +238,8 @@ class AccessLog(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.CharField(max_length=64)
     action = models.CharField(max_length=10, choices=Action.choices)
+    # The page that showed it (its path, never the query string, which may hold a searched-for name).
+    page = models.CharField(max_length=200, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -243,3 +248,8 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.get_action_display().lower()} {self.content_type.model} {self.object_id}"
+
+
+# People's accounts keep a history too: sign-in name, names, email, and the active, staff and superuser flags. Never
+# the password hash, and not each sign-in's time (safeguard.audit skips a save that changes only those).
+register(User, app="safeguard", excluded_fields=["password", "last_login"])

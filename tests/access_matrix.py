@@ -4,7 +4,13 @@ The expectations are a table: one row per URL name, one column per visitor. A UR
 is itself a problem, so a new view cannot land without someone deciding who may open it.
 """
 
+import re
+
+from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from incidents.models import Incident
+from safeguard.models import AccessLog
 
 SIGN_IN = "/account/sign-in/"
 ANON, STAFF, DSL, DEPUTY, HEAD, INSPECTOR, TRUST_LEAD, OTHER_SCHOOL = (
@@ -47,10 +53,28 @@ def header_problems(where, response, *, signed_in):
     return found
 
 
-def walk(*, clients, expected, url_kwargs, forbidden_text, urlconf=None, skip_prefixes=("admin:",)):
+# A case a page shows: its own address, or a link to it (the case, any of its pages, or a reporter's own concern).
+CASE_ADDRESS = re.compile(r"/(?:cases|concerns)/(\d+)/")
+
+
+def unlogged_cases(where, response):
+    """The cases an answer shows that its page did not put in the access log (for the person who asked)."""
+    request = response.wsgi_request
+    if response.status_code != 200 or not request.user.is_authenticated:
+        return []
+    cases = set(CASE_ADDRESS.findall(request.path + response.content.decode()))
+    logged = AccessLog.objects.filter(
+        user=request.user, page=request.path, content_type=ContentType.objects.get_for_model(Incident)
+    ).values_list("object_id", flat=True)
+    missing = sorted(cases - set(logged), key=int)
+    return [f"{where}: shows case {pk} but its access log has no entry from this page" for pk in missing]
+
+
+def walk(*, clients, expected, url_kwargs, forbidden_text, urlconf=None, skip_prefixes=("admin:",), checks=()):
     """Request every URL as every visitor; return a list of problems (empty when the policy holds).
 
     forbidden_text: strings from the first school that must never appear in another school's answer.
+    checks: more checks of each answer, each a function of (where, response) returning problems.
     """
     problems = []
     for name in every_url_name(urlconf):
@@ -70,6 +94,8 @@ def walk(*, clients, expected, url_kwargs, forbidden_text, urlconf=None, skip_pr
             elif got != want:
                 problems.append(f"{name} as {visitor}: expected {want}, got {got}")
             problems += header_problems(f"{name} as {visitor}", response, signed_in=visitor != ANON)
+            for check in checks:
+                problems += check(f"{name} as {visitor}", response)
             if visitor == OTHER_SCHOOL and got == 200:
                 leaked = [t for t in forbidden_text if t in response.content.decode()]
                 if leaked:

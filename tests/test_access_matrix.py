@@ -7,6 +7,7 @@ from django.test import Client, override_settings
 from django.urls import include, path
 
 from incidents import services
+from safeguard.models import AccessLog
 from safeguard.roles import Role
 from tests.access_matrix import (
     ANON,
@@ -20,6 +21,7 @@ from tests.access_matrix import (
     TRUST_LEAD,
     VISITORS,
     header_problems,
+    unlogged_cases,
     walk,
 )
 from tests.factories import PupilFactory, make_case, member
@@ -227,3 +229,23 @@ def test_admin_is_closed_to_everyone_but_staff_accounts(world):
     for visitor in VISITORS:
         response = world["clients"][visitor].get("/admin/")
         assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), visitor
+
+
+def test_every_page_that_shows_a_case_logs_that_it_did(world):
+    """Every case a page shows, opened or as a line in a list, is in the access log for that page and person."""
+    problems = walk(expected=EXPECTED, checks=[unlogged_cases], **world)
+    assert problems == []
+
+
+def test_the_log_check_catches_a_page_that_shows_a_case_without_logging_it(world, school, people):
+    client = world["clients"][DSL]
+    case = make_case(school=school, state="under_review")
+    response = client.get("/cases/")
+    assert unlogged_cases("list", response) == []
+    listed_rows = AccessLog.objects.filter(object_id=str(case.pk), page="/cases/")
+    assert listed_rows.get().action == AccessLog.Action.LIST
+    # The same answer, checked as though another page had shown it: nothing from that page is logged.
+    response.wsgi_request.path = "/elsewhere/"
+    assert f"list: shows case {case.pk} but its access log has no entry from this page" in unlogged_cases(
+        "list", response
+    )

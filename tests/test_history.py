@@ -200,3 +200,56 @@ def test_attribution_is_not_reused_by_a_later_plain_save(school):
     school.name = "Renamed without saying who"
     with pytest.raises(MissingActor):
         school.save()
+
+
+# --- people's accounts -----------------------------------------------------------------------------------------
+
+
+def test_an_account_change_is_kept_with_who_made_it_and_never_the_password_hash():
+    admin, person = UserFactory(), UserFactory(email="old@example.org")
+    person.email, person.is_active = "new@example.org", False
+    audited_save(person, actor=admin, reason="Left the school")
+
+    record = latest(person)
+    assert (record.history_user, record.history_change_reason) == (admin, "Left the school")
+    assert (record.email, record.is_active) == ("new@example.org", False)
+    recorded = {field.name for field in record._meta.fields}
+    assert {"username", "email", "is_active", "is_staff", "is_superuser"} <= recorded
+    assert not {"password", "last_login"} & recorded
+
+
+def test_raising_an_account_to_superuser_without_naming_anyone_is_refused():
+    person = UserFactory()
+    rows = person.history.count()
+    person.is_superuser = True
+    with pytest.raises(MissingActor):
+        person.save()
+    person.refresh_from_db()
+    assert not person.is_superuser and person.history.count() == rows
+
+
+def test_a_new_password_or_a_sign_in_writes_no_account_history(client):
+    person = UserFactory()
+    rows = person.history.count()
+    person.set_password("another-long-password")
+    person.save()  # as the password change and reset pages do: every field saved, only the hash changed
+    person.last_login = timezone.now()
+    person.save(update_fields=["last_login"])
+    assert person.history.count() == rows
+
+    # The skip was for those saves alone: a real change afterwards still needs a person.
+    person.email = "elsewhere@example.org"
+    with pytest.raises(MissingActor):
+        person.save()
+
+
+def test_an_account_made_at_the_command_line_is_recorded_as_made_there():
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    call_command("createsuperuser", username="first.admin", email="it@example.org", interactive=False, verbosity=0)
+    admin = get_user_model().objects.get(username="first.admin")
+    (record,) = admin.history.all()
+    assert record.history_user == admin
+    assert record.history_change_reason == "Account created outside Safeguard's pages (a command or the shell)"
+    assert record.is_superuser

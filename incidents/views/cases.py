@@ -4,13 +4,14 @@ from django.shortcuts import render
 
 from safeguard import extensions, policy
 from safeguard.access import capability_required
-from safeguard.audit import log_access, log_access_list
+from safeguard.audit import listed, shown
 from safeguard.keyset import keyset_page
+from safeguard.models import Pupil
 from safeguard.selectors import get_pupil_for_user_or_404
 
 from .. import selectors
 from ..filters import CaseFilter
-from ..models import AGGRAVATING_FACTORS, CRITERIA, QUESTIONS, CaseState
+from ..models import AGGRAVATING_FACTORS, CRITERIA, QUESTIONS, CaseState, Incident
 from ..pupil_picker import FIND_PUPIL
 from ..workflow import NEXT_STEP
 from .common import case_for, meeting_answers, team_members
@@ -45,7 +46,7 @@ def case_list(request):
         found.form.find_pupils()
     # The next page keeps the filters, not the step that led to them.
     page, query = _page(request, found.qs, key="came_to_light_at", descending=True, drop=(FIND_PUPIL,))
-    log_access_list(user=request.user, objects=page, school=request.school)
+    listed(request, Incident, [case.pk for case in page])
     context = {"filter": found, "form": found.form, "page": page, "query": query}
     return render(request, "incidents/case_list.html", context)
 
@@ -54,14 +55,13 @@ def case_list(request):
 def inbox(request):
     cases = selectors.inbox_for_user(request.user, request.school)
     page, query = _page(request, cases, key="submitted_at", descending=False)
-    log_access_list(user=request.user, objects=page, school=request.school)
+    listed(request, Incident, [case.pk for case in page])
     return render(request, "incidents/inbox.html", {"page": page, "query": query})
 
 
 @capability_required("view_cases")
 def case_detail(request, pk):
     case = case_for(request, pk)
-    log_access(user=request.user, obj=case, school=request.school)
     meeting = selectors.latest_meeting_with_attendance(case)
     can_work = policy.can(request.roles, "work_cases")
     people = list(selectors.case_involvements(case))
@@ -90,6 +90,7 @@ def case_detail(request, pk):
 @capability_required("view_cases")
 def pupil_chronology(request, pk):
     pupil = get_pupil_for_user_or_404(request.user, request.school, pk)
-    log_access(user=request.user, obj=pupil, school=request.school)
-    entries = selectors.pupil_chronology_for_user(request.user, request.school, pupil)
+    entries = list(selectors.pupil_chronology_for_user(request.user, request.school, pupil))
+    shown(request, Pupil, [pupil.pk])
+    listed(request, Incident, [entry.incident_id for entry in entries])
     return render(request, "incidents/pupil_chronology.html", {"pupil": pupil, "entries": entries})

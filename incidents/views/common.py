@@ -6,18 +6,25 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
+from safeguard.audit import shown
 from safeguard.models import Membership
 from safeguard.roles import Role
 from safeguard.selectors import dsl_team_for_school
 
 from ..errors import CaseError
 from ..forms import attach_errors, form_wording_prompts
+from ..models import Incident
 from ..selectors import get_incident_for_user_or_404
 
 
 def case_for(request, pk):
-    """The case `pk` of the current school if the user may see it; 404 for missing and for not theirs alike."""
-    return get_incident_for_user_or_404(request.user, request.school, pk)
+    """The case `pk` of the current school if the user may see it; 404 for missing and for not theirs alike.
+
+    Every page of one case finds it here, so every such page is in the case's access log.
+    """
+    case = get_incident_for_user_or_404(request.user, request.school, pk)
+    shown(request, Incident, [case.pk])
+    return case
 
 
 def working_staff(school):

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from safeguard.access import capability_required
-from safeguard.audit import log_access
+from safeguard.audit import listed, shown
 from safeguard.selectors import dsl_team_for_school
 
 from .. import selectors, services
@@ -25,7 +25,9 @@ def concern_new(request):
 
 @capability_required("log_concern")
 def concern_edit(request, pk):
-    return _concern_page(request, selectors.get_own_draft_for_user_or_404(request.user, request.school, pk))
+    draft = selectors.get_own_draft_for_user_or_404(request.user, request.school, pk)
+    shown(request, Incident, [draft.pk])
+    return _concern_page(request, draft)
 
 
 def _save(request, draft, form, people):
@@ -87,7 +89,8 @@ def concern_person_remove(request, pk, person_pk):
 
 @capability_required("log_concern")
 def own_report_list(request):
-    reports = selectors.own_report_list_for_user(request.user, request.school)
+    reports = list(selectors.own_report_list_for_user(request.user, request.school))
+    listed(request, Incident, [report["pk"] for report in reports])
     return render(request, "incidents/own_report_list.html", {"own_reports": reports})
 
 
@@ -97,5 +100,5 @@ def own_report(request, pk):
     if not report.received:
         return redirect("incidents:concern_edit", pk=pk)
     # The report is a snapshot, not the case itself; the access log names the case it was read from.
-    log_access(user=request.user, obj=Incident(pk=report.pk), school=request.school)
+    shown(request, Incident, [report.pk])
     return render(request, "incidents/own_report.html", {"report": report})

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "safeguard.middleware.TwoFactorRequiredMiddleware",
     "safeguard.middleware.CurrentSchoolMiddleware",
+    # Every record a page shows is in the access log: written once the page is answered.
+    "safeguard.middleware.AccessLogMiddleware",
     "axes.middleware.AxesMiddleware",
     # request.htmx: which search box asked (HX-Trigger-Name) when a pupil picker searches as someone types.
     "django_htmx.middleware.HtmxMiddleware",

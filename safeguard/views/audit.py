@@ -3,7 +3,7 @@ from django.shortcuts import render
 
 from .. import extensions, selectors
 from ..access import capability_required
-from ..audit import log_access
+from ..audit import shown
 
 extensions.register_trail("pupil", selectors.get_pupil_for_user_or_404)
 
@@ -15,7 +15,7 @@ def record_trail(request, kind, pk):
     if lookup is None:
         raise Http404
     obj = lookup(request.user, request.school, pk)
-    log_access(user=request.user, obj=obj, school=request.school)
+    shown(request, type(obj), [obj.pk])
     history, accesses = selectors.record_trail(obj)
     return render(
         request,

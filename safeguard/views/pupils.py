@@ -7,8 +7,9 @@ from django.shortcuts import redirect, render
 
 from .. import extensions, selectors
 from ..access import capability_required
-from ..audit import log_access
+from ..audit import shown
 from ..forms import PupilImportForm, PupilSearchForm
+from ..models import Pupil
 from ..pupil_import import COLUMNS, pupils_import
 
 PAGE_SIZE = 50
@@ -30,7 +31,7 @@ def pupil_list(request):
 @capability_required("view_pupil_register")
 def pupil_detail(request, pk):
     pupil = selectors.get_pupil_for_user_or_404(request.user, request.school, pk)
-    log_access(user=request.user, obj=pupil, school=request.school)
+    shown(request, Pupil, [pupil.pk])
     panels = extensions.render_panels("pupil", request, pupil=pupil, roles=request.roles)
     return render(request, "safeguard/pupil_detail.html", {"pupil": pupil, "panels": panels})
 

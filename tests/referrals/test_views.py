@@ -450,3 +450,12 @@ def test_overseers_cannot_open_the_work_pages(signed_in, people, school, referre
     for page in work_pages(case, referral):
         assert client.get(page).status_code == 403, page
         assert client.post(page, {}).status_code == 403, page
+
+
+def test_the_dashboard_counts_every_referral_awaiting_its_outcome_beyond_those_it_lists(signed_in, dsl, case_in):
+    from referrals.panels import DASHBOARD_REFERRALS_SHOWN
+
+    for _ in range(DASHBOARD_REFERRALS_SHOWN + 1):
+        case_in("referred")
+    page = signed_in(dsl).get("/").content.decode()
+    assert f"The {DASHBOARD_REFERRALS_SHOWN} oldest of {DASHBOARD_REFERRALS_SHOWN + 1}." in page
