@@ -5,13 +5,15 @@ video file in any field, and says why. A photo renamed `register.csv` and sent a
 first bytes say so. Every upload goes through `refuse_imagery` before anything else reads it.
 """
 
+import contextlib
 import mimetypes
 import re
 
+import filetype
 import puremagic
 from django.core.exceptions import ValidationError
 
-# Enough for every signature the detector knows; the rest of the file is never read here.
+# What filetype itself reads, and enough for every signature puremagic knows; the rest of the file is not read here.
 HEAD_BYTES = 8192
 
 IMAGERY_REFUSED = (
@@ -33,15 +35,21 @@ def _is_imagery(kind):
 
 
 def sniff(head):
-    """The MIME types the first bytes of a file match, most likely first (none for plain text such as CSV)."""
-    if _SVG.match(head):
-        return ["image/svg+xml"]
-    if not head:
-        return []
-    try:
-        return [match.mime_type for match in puremagic.magic_string(head) if match.mime_type]
-    except puremagic.PureError:
-        return []
+    """The MIME types the first bytes of a file match, most likely first (none for plain text such as CSV).
+
+    Two pure-Python signature libraries, as each misses what the other catches: filetype reads the brands inside an
+    MP4-family header (a camera's `mp41` video, a phone's `mif1` HEIF photo), which puremagic matches only by the
+    first brand; puremagic knows far more formats, 3G2 video and M4V among them, which filetype misses. SVG is text,
+    which neither reads reliably, hence the check above.
+    """
+    kinds = ["image/svg+xml"] if _SVG.match(head) else []
+    guess = filetype.guess(head)
+    if guess is not None:
+        kinds.append(guess.mime)
+    if head:
+        with contextlib.suppress(puremagic.PureError):  # no signature matched
+            kinds += [match.mime_type for match in puremagic.magic_string(head) if match.mime_type]
+    return list(dict.fromkeys(kinds))
 
 
 def refuse_imagery(upload):

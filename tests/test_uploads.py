@@ -68,6 +68,7 @@ IMAGERY = {
     "tiff": pillow("TIFF"),
     "ico": pillow("ICO"),
     "heic": iso_media(b"heic", b"mif1", b"heic"),
+    "heif-mif1": iso_media(b"mif1", b"mif1", b"heic"),  # as some Android phones write it
     "avif": iso_media(b"avif", b"mif1", b"avif"),
     "svg": SVG,
     # An SVG whose closing tag lies beyond the bytes read: only its opening can tell.
@@ -75,6 +76,10 @@ IMAGERY = {
     "svg-bare": b'\xef\xbb\xbf  <svg viewBox="0 0 1 1"/>',
     "mp4": iso_media(b"isom", b"isom", b"avc1", b"mp41"),
     "mp4-mp42": iso_media(b"mp42", b"mp42", b"isom"),
+    "mp4-camera": iso_media(b"mp41", b"mp41"),
+    "mp4-fragmented": iso_media(b"iso5", b"iso5", b"iso6", b"mp41"),
+    "m4v": iso_media(b"M4V ", b"M4V ", b"M4A ", b"mp42", b"isom"),
+    "3g2": iso_media(b"3g2a", b"3g2a"),
     "mov": iso_media(b"qt  ", b"qt  "),
     "3gp": iso_media(b"3gp4", b"3gp4", b"isom"),
     "webm": ebml(b"webm"),
