@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
@@ -196,6 +197,20 @@ def test_the_paused_page_is_calm_and_says_what_to_do(client, school):
     page = spray(Client(), settings.SAFEGUARD_LOCKOUT_ADDRESS_FAILURES, ip=ELSEWHERE).content.decode()
     assert "this may have nothing to do with you" in page
     assert "Try again in an hour, or sign in from another connection." in page
+
+
+def test_tries_during_a_pause_do_not_lengthen_it(client, school):
+    user = member(Role.STAFF, school=school)
+    limit = settings.SAFEGUARD_LOCKOUT_ADDRESS_FAILURES
+    spray(client, limit)
+    paused_since = AccessAttempt.objects.filter(ip_address=IP).latest("attempt_time").attempt_time
+
+    for _ in range(3):  # staff behind the same connection keep trying, with the right password
+        assert sign_in(Client(), user.username, PASSWORD).status_code == 429
+
+    attempts = AccessAttempt.objects.filter(ip_address=IP)
+    assert sum(a.failures_since_start for a in attempts) == limit
+    assert attempts.latest("attempt_time").attempt_time == paused_since
 
 
 @pytest.mark.parametrize(("hours", "words"), [(1.0, "an hour"), (0.5, "30 minutes"), (24.0, "24 hours")])

@@ -146,6 +146,9 @@ AXES_FAILURE_LIMIT = env.int("SAFEGUARD_LOCKOUT_FAILURES", default=5)
 SAFEGUARD_LOCKOUT_ADDRESS_FAILURES = env.int("SAFEGUARD_LOCKOUT_ADDRESS_FAILURES", default=30)
 AXES_COOLOFF_TIME = env.float("SAFEGUARD_LOCKOUT_HOURS", default=1.0)
 AXES_RESET_ON_SUCCESS = True
+# Tries during a pause are refused unchecked and not counted, so staff retrying behind a paused school connection do
+# not keep it paused: it ends on time.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "safeguard.lockout.lockout_response"
 # Behind a reverse proxy every request arrives from the proxy: the client's address is read from the
 # X-Forwarded-For entry the proxies added, never from what the client wrote there itself.
