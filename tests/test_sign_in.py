@@ -1,6 +1,7 @@
 """Signing in: password, lockout, the second factor for everyone who sees case data, idle timeout, passwords."""
 
 import datetime
+import io
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
 from django_otp.oath import totp
@@ -211,6 +213,16 @@ def test_tries_during_a_pause_do_not_lengthen_it(client, school):
     attempts = AccessAttempt.objects.filter(ip_address=IP)
     assert sum(a.failures_since_start for a in attempts) == limit
     assert attempts.latest("attempt_time").attempt_time == paused_since
+
+
+def test_an_administrator_can_lift_a_pause_early(client, school):
+    user = member(Role.STAFF, school=school)
+    spray(client, settings.SAFEGUARD_LOCKOUT_ADDRESS_FAILURES)
+    assert sign_in(Client(), user.username, PASSWORD).status_code == 429
+
+    call_command("axes_reset_ip", IP, stdout=io.StringIO())
+
+    assert sign_in(Client(), user.username, PASSWORD).status_code == 302
 
 
 @pytest.mark.parametrize(("hours", "words"), [(1.0, "an hour"), (0.5, "30 minutes"), (24.0, "24 hours")])
