@@ -1,5 +1,3 @@
-import mimetypes
-
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -8,6 +6,7 @@ from django.core.validators import MaxLengthValidator
 
 from .demo import DEMO_PASSWORD
 from .models import Nation
+from .uploads import refuse_imagery
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
@@ -57,13 +56,7 @@ class PupilImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        kinds = (upload.content_type or "", mimetypes.guess_type(upload.name)[0] or "")
-        if any(kind.startswith(("image/", "video/")) for kind in kinds):
-            # domain.md §4: images and videos of children are never copied, stored or saved, even by mistake.
-            raise forms.ValidationError(
-                "This is an image or video. Safeguard never stores images or videos: describe in words what was "
-                "seen, in the concern. This page takes only the pupil register, as a CSV file."
-            )
+        refuse_imagery(upload)  # first, before anything reads the file
         if upload.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError("The file is larger than 2 MB. Split it, or export only current pupils.")
         if not upload.name.lower().endswith(".csv"):

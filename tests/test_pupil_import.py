@@ -1,13 +1,17 @@
 """Importing the register from the MIS: all rows or none, every problem reported by line and column."""
 
+import io
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from safeguard import selectors
 from safeguard.models import Pupil
 from safeguard.pupil_import import RowError, parse, pupils_import
 from safeguard.roles import Role
+from safeguard.uploads import IMAGERY_REFUSED
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -297,4 +301,25 @@ def test_an_image_or_video_is_refused_and_the_page_says_why(school, people, sign
     response = client.post("/pupils/import/", {"file": SimpleUploadedFile(name, b"\xff\xd8\xff", content_type)})
 
     assert "Safeguard never stores images or videos" in response.context["form"].errors["file"][0]
+    assert not Pupil.objects.exists()
+
+
+def test_a_photo_renamed_as_a_register_is_refused_by_what_it_is(school, people, signed_in):
+    client = signed_in(people[Role.DSL])
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), "teal").save(buffer, "JPEG")
+    photo = SimpleUploadedFile("register.csv", buffer.getvalue(), content_type="text/csv")
+
+    response = client.post("/pupils/import/", {"file": photo})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == [IMAGERY_REFUSED]
+    page = response.content.decode()
+    # Beside the file field, tied to it, not the "not UTF-8" that a later check would have said.
+    assert (
+        f'<p class="field-error" id="id_file_error"><span class="visually-hidden">Error:</span> {IMAGERY_REFUSED}'
+        in page
+    )
+    assert 'aria-invalid="true" aria-describedby="id_file_helptext id_file_error" id="id_file"' in page
+    assert "not UTF-8" not in page
     assert not Pupil.objects.exists()

@@ -1,20 +1,24 @@
 """Signing in: password, lockout, the second factor for everyone who sees case data, idle timeout, passwords."""
 
 import datetime
+import io
 import re
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.cache import cache
-from django.test import Client, override_settings
+from django.core.management import call_command
+from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safeguard.demo import DEMO_PASSWORD
+from safeguard.lockout import client_address
 from safeguard.roles import Role
 from tests.factories import UserFactory, member
 
@@ -90,47 +94,225 @@ def test_demo_password_works_in_the_demo(client, school):
 
 # --- lockout ------------------------------------------------------------------------------------------------------
 
+ELSEWHERE = "198.51.100.7"
+WRONG = "wrong-password-here"
+
+
+def fail(client, username, times, ip=IP):
+    for _ in range(times):
+        response = sign_in(client, username, WRONG, ip=ip)
+    return response
+
 
 def test_lockout_after_repeated_failures_even_with_the_right_password(client, school):
     user = member(Role.STAFF, school=school)
     assert settings.AXES_FAILURE_LIMIT == 3
 
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        response = sign_in(client, user.username, "wrong-password-here")
-        assert response.status_code == 200
-        assert "Sign-in is paused" not in response.content.decode()
+    response = fail(client, user.username, settings.AXES_FAILURE_LIMIT - 1)
+    assert response.status_code == 200
+    assert "Sign-in is paused" not in response.content.decode()
 
-    response = sign_in(client, user.username, "wrong-password-here")
-    assert "Sign-in is paused for this account" in response.content.decode()
+    response = fail(client, user.username, 1)
+    assert "Sign-in is paused for this account here" in response.content.decode()
 
     response = sign_in(client, user.username, PASSWORD)
     assert response.status_code == 429
-    assert "Sign-in is paused for this account" in response.content.decode()
+    assert "Sign-in is paused for this account here" in response.content.decode()
     assert signed_in_user_id(client) is None
 
 
-def test_lockout_follows_the_account_to_another_address(client, school):
-    user = member(Role.STAFF, school=school)
-    for _ in range(settings.AXES_FAILURE_LIMIT):
-        sign_in(client, user.username, "wrong-password-here")
+def test_failures_from_one_address_do_not_keep_a_dsl_out_elsewhere(client, people):
+    """An attacker typing wrong passwords for the DSL pauses the DSL's account at the attacker's address only."""
+    dsl = people[Role.DSL]
+    fail(client, dsl.username, settings.AXES_FAILURE_LIMIT)
+    assert sign_in(client, dsl.username, PASSWORD).status_code == 429
 
-    elsewhere = Client()
-    response = sign_in(elsewhere, user.username, PASSWORD, ip="198.51.100.7")
+    at_school = Client()
+    response = sign_in(at_school, dsl.username, PASSWORD, ip=ELSEWHERE)
 
-    assert "Sign-in is paused for this account" in response.content.decode()
-    assert signed_in_user_id(elsewhere) is None
+    assert response.status_code == 302
+    assert signed_in_user_id(at_school) == str(dsl.pk)
+    # ...and the address the failures came from stays paused for that account.
+    assert sign_in(Client(), dsl.username, PASSWORD).status_code == 429
 
 
 def test_another_account_is_not_locked_by_someone_elses_failures(client, school):
     victim, other = member(Role.STAFF, school=school), member(Role.STAFF, school=school)
-    for _ in range(settings.AXES_FAILURE_LIMIT):
-        sign_in(client, victim.username, "wrong-password-here")
+    fail(client, victim.username, settings.AXES_FAILURE_LIMIT)
 
-    elsewhere = Client()
-    response = sign_in(elsewhere, other.username, PASSWORD, ip="198.51.100.8")
+    response = sign_in(Client(), other.username, PASSWORD)
 
     assert response.status_code == 302
-    assert signed_in_user_id(elsewhere) == str(other.pk)
+
+
+def spray(client, count, ip=IP):
+    """One wrong password for each of `count` different accounts: below every account's own limit."""
+    for n in range(count):
+        response = sign_in(client, f"guess{n}", WRONG, ip=ip)
+    return response
+
+
+def test_failures_over_many_accounts_from_one_address_pause_that_address_for_everyone(client, school):
+    limit = settings.SAFEGUARD_LOCKOUT_ADDRESS_FAILURES
+    assert settings.AXES_FAILURE_LIMIT < limit == 8
+    user = member(Role.STAFF, school=school)
+
+    response = spray(client, limit - 1)
+    assert response.status_code == 200 and "Sign-in is paused" not in response.content.decode()
+    response = spray(client, 1, ip=IP)
+    assert response.status_code == 429
+    assert "Sign-in is paused from this connection" in response.content.decode()
+
+    # Nobody signs in from that address, with the right password either...
+    response = sign_in(Client(), user.username, PASSWORD)
+    assert response.status_code == 429
+    assert "Sign-in is paused from this connection" in response.content.decode()
+    # ...while another address works as before.
+    elsewhere = Client()
+    assert sign_in(elsewhere, user.username, PASSWORD, ip=ELSEWHERE).status_code == 302
+    assert signed_in_user_id(elsewhere) == str(user.pk)
+
+
+def test_signing_in_to_ones_own_account_does_not_clear_failures_sprayed_at_others(client, school):
+    own = member(Role.STAFF, school=school)
+    limit = settings.SAFEGUARD_LOCKOUT_ADDRESS_FAILURES
+
+    spray(client, limit - 1)
+    assert sign_in(Client(), own.username, PASSWORD).status_code == 302
+
+    response = sign_in(client, "one-more-guess", WRONG)
+    assert response.status_code == 429
+    assert "Sign-in is paused from this connection" in response.content.decode()
+
+
+def test_the_paused_page_is_calm_and_says_what_to_do(client, school):
+    user = member(Role.STAFF, school=school)
+    page = fail(client, user.username, settings.AXES_FAILURE_LIMIT).content.decode()
+
+    assert "<title>Sign-in paused" in page
+    assert "Nothing in the account has changed, and signing in from another connection still works." in page
+    assert "What to do" in page
+    assert "Try again in an hour." in page
+    assert 'href="/account/password-reset/"' in page
+    assert "If these attempts were not yours, tell your Safeguard administrator now." in page
+
+    page = spray(Client(), settings.SAFEGUARD_LOCKOUT_ADDRESS_FAILURES, ip=ELSEWHERE).content.decode()
+    assert "this may have nothing to do with you" in page
+    assert "Try again in an hour, or sign in from another connection." in page
+
+
+def test_tries_during_a_pause_do_not_lengthen_it(client, school):
+    user = member(Role.STAFF, school=school)
+    limit = settings.SAFEGUARD_LOCKOUT_ADDRESS_FAILURES
+    spray(client, limit)
+    paused_since = AccessAttempt.objects.filter(ip_address=IP).latest("attempt_time").attempt_time
+
+    for _ in range(3):  # staff behind the same connection keep trying, with the right password
+        assert sign_in(Client(), user.username, PASSWORD).status_code == 429
+
+    attempts = AccessAttempt.objects.filter(ip_address=IP)
+    assert sum(a.failures_since_start for a in attempts) == limit
+    assert attempts.latest("attempt_time").attempt_time == paused_since
+
+
+def test_an_administrator_can_lift_a_pause_early(client, school):
+    user = member(Role.STAFF, school=school)
+    spray(client, settings.SAFEGUARD_LOCKOUT_ADDRESS_FAILURES)
+    assert sign_in(Client(), user.username, PASSWORD).status_code == 429
+
+    call_command("axes_reset_ip", IP, stdout=io.StringIO())
+
+    assert sign_in(Client(), user.username, PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize(("hours", "words"), [(1.0, "an hour"), (0.5, "30 minutes"), (24.0, "24 hours")])
+def test_the_paused_page_says_how_long_in_words(client, school, hours, words):
+    user = member(Role.STAFF, school=school)
+    with override_settings(AXES_COOLOFF_TIME=hours):
+        page = fail(client, user.username, settings.AXES_FAILURE_LIMIT).content.decode()
+    assert f"Try again in {words}." in page
+
+
+def test_the_admin_sign_in_is_paused_at_the_address_too(client):
+    user = UserFactory(is_staff=True, is_superuser=True)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/admin/login/", {"username": user.username, "password": WRONG}, REMOTE_ADDR=IP)
+
+    response = client.post("/admin/login/", {"username": user.username, "password": PASSWORD}, REMOTE_ADDR=IP)
+    assert response.status_code == 429
+    assert "Sign-in is paused for this account here" in response.content.decode()
+    assert signed_in_user_id(client) is None
+
+    elsewhere = Client()
+    response = elsewhere.post("/admin/login/", {"username": user.username, "password": PASSWORD}, REMOTE_ADDR=ELSEWHERE)
+    assert response.status_code == 302
+    assert signed_in_user_id(elsewhere) == str(user.pk)
+
+
+def test_the_admin_sign_in_counts_towards_the_address_limit(client, school):
+    user = member(Role.STAFF, school=school)
+    for n in range(settings.SAFEGUARD_LOCKOUT_ADDRESS_FAILURES):
+        client.post("/admin/login/", {"username": f"admin{n}", "password": WRONG}, REMOTE_ADDR=IP)
+
+    assert sign_in(Client(), user.username, PASSWORD).status_code == 429
+
+
+@override_settings(OTP_TOTP_THROTTLE_FACTOR=60)  # the first wait a minute long, so the test cannot outrun it
+def test_wrong_codes_at_the_second_step_slow_further_tries(client, people):
+    """The second factor is throttled per device by django-otp: after a wrong code the next is not even checked
+    until a wait has passed (OTP_TOTP_THROTTLE_FACTOR seconds, doubling with each further wrong code)."""
+    dsl = people[Role.DSL]
+    device = TOTPDevice.objects.create(user=dsl, name="phone", confirmed=True)
+    client.force_login(dsl)
+    wrong = next(f"{n:06d}" for n in range(1_000_000) if f"{n:06d}" not in valid_tokens(device))
+    client.post("/account/two-factor/", {"token": wrong})
+
+    token = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
+    client.post("/account/two-factor/", {"token": token})
+
+    assert client.get("/").status_code == 302  # still not through the second step
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
+
+
+# --- the client's address -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for", "expected"),
+    [
+        (0, "", "172.18.0.1"),
+        (0, "203.0.113.5", "172.18.0.1"),  # no proxy: whatever the client writes is ignored
+        (1, "203.0.113.5", "203.0.113.5"),
+        (1, "198.51.100.9, 203.0.113.5", "203.0.113.5"),  # the left entry was written by the client
+        (2, "198.51.100.9, 203.0.113.5, 10.0.0.2", "203.0.113.5"),
+        (1, "", "172.18.0.1"),  # not through the proxy
+        (1, "not-an-address", "172.18.0.1"),
+    ],
+)
+def test_the_lockout_reads_the_address_the_proxy_saw(proxies, forwarded_for, expected):
+    request = RequestFactory().post(LOGIN_URL, REMOTE_ADDR="172.18.0.1", HTTP_X_FORWARDED_FOR=forwarded_for)
+    with override_settings(SAFEGUARD_PROXY_COUNT=proxies):
+        assert client_address(request) == expected
+
+
+@override_settings(SAFEGUARD_PROXY_COUNT=1)
+def test_behind_a_proxy_one_clients_failures_do_not_pause_another(school):
+    user = member(Role.STAFF, school=school)
+    attacker, dsl_at_school = Client(), Client()
+    via_proxy = {"REMOTE_ADDR": "172.18.0.1"}
+    for n in range(settings.SAFEGUARD_LOCKOUT_ADDRESS_FAILURES):
+        attacker.post(
+            LOGIN_URL,
+            {"username": f"guess{n}", "password": WRONG},
+            HTTP_X_FORWARDED_FOR=f"{ELSEWHERE}, 203.0.113.66",  # a forged first entry changes nothing
+            **via_proxy,
+        )
+
+    response = dsl_at_school.post(
+        LOGIN_URL, {"username": user.username, "password": PASSWORD}, HTTP_X_FORWARDED_FOR=IP, **via_proxy
+    )
+    assert response.status_code == 302
 
 
 # --- two-factor ---------------------------------------------------------------------------------------------------

@@ -139,13 +139,23 @@ GUARDIAN_MONKEY_PATCH_USER = False
 # The admin never shows a two-factor device's secret key or its QR code.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
+# Sign-in lockout (safeguard/lockout.py): an account is paused at the address the failures came from, never
+# everywhere, so nobody can keep a DSL out of their account by typing wrong passwords for it. A higher limit per
+# address, over all accounts, stops password spraying; it is higher because a school's staff share one connection.
+AXES_HANDLER = "safeguard.lockout.AccountAndAddressHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = env.int("SAFEGUARD_LOCKOUT_FAILURES", default=5)
+SAFEGUARD_LOCKOUT_ADDRESS_FAILURES = env.int("SAFEGUARD_LOCKOUT_ADDRESS_FAILURES", default=30)
 AXES_COOLOFF_TIME = env.float("SAFEGUARD_LOCKOUT_HOURS", default=1.0)
-# Lock an account after repeated failures wherever they come from, and one browser trying many accounts.
-AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("SAFEGUARD_PROXY_COUNT", default=0)
+# Tries during a pause are refused unchecked and not counted, so staff retrying behind a paused school connection do
+# not keep it paused: it ends on time.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "safeguard.lockout.lockout_response"
+# Behind a reverse proxy every request arrives from the proxy: the client's address is read from the
+# X-Forwarded-For entry the proxies added, never from what the client wrote there itself.
+SAFEGUARD_PROXY_COUNT = env.int("SAFEGUARD_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "safeguard.lockout.client_address"
 
 # Everything is served from static/: no CDN, no inline script or style.
 CONTENT_SECURITY_POLICY = {

@@ -15,4 +15,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
 SAFEGUARD_TWO_FACTOR_REQUIRED = True
 AXES_FAILURE_LIMIT = 3
+SAFEGUARD_LOCKOUT_ADDRESS_FAILURES = 8
 STATIC_ROOT = None  # tests and the demo serve static files from the finders; nothing is collected
