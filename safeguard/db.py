@@ -1,6 +1,8 @@
 """Database-level guarantees that no application code can skip."""
 
-from django.db import migrations
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError, connections, migrations, transaction
 
 REFUSE_FUNCTION = """
 CREATE OR REPLACE FUNCTION safeguard_refuse_rewrite() RETURNS trigger AS $body$
@@ -90,6 +92,76 @@ def refuse_truncate_on_append_only_tables():
 
     # Reversing leaves the guard in place: the trail only ever gains protection.
     return migrations.RunPython(forwards, migrations.RunPython.noop)
+
+
+def app_role_grant(connection, role, password=None):
+    """Make `role` the application's database role, creating it if it is missing (PostgreSQL only).
+
+    It reads and writes the ordinary tables, but may only INSERT and SELECT on the append-only ones, and it owns
+    nothing: only an owner or a superuser may DISABLE TRIGGER, drop a trigger or set session_replication_role, so the
+    application can neither rewrite the trail nor switch its guards off. Every right is granted afresh each time,
+    from the tables as they are now, so running it after each migrate covers the tables new migrations add.
+    """
+    if connection.vendor != "postgresql":
+        raise ImproperlyConfigured("SAFEGUARD_DB_APP_ROLE needs PostgreSQL: SQLite has no roles.")
+    quote = connection.ops.quote_name
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute("SELECT current_user, current_schema()")
+        owner, schema = cursor.fetchone()
+        if role == owner:
+            raise ImproperlyConfigured(
+                f"SAFEGUARD_DB_APP_ROLE is {role}, the role migrate connects as: the application needs a role of "
+                "its own, which owns nothing."
+            )
+        _role_create(connection, cursor, role, password)
+        cursor.execute(
+            """
+            SELECT r.rolsuper, array(
+                SELECT DISTINCT pg_get_userbyid(c.relowner)::text FROM pg_class c
+                WHERE c.relnamespace = current_schema()::regnamespace AND pg_has_role(r.oid, c.relowner, 'MEMBER')
+            )
+            FROM pg_roles r WHERE r.rolname = %s
+            """,
+            [role],
+        )
+        superuser, owners = cursor.fetchone()
+        if superuser or owners:
+            raise ImproperlyConfigured(
+                f"The application's role {role} could switch the audit's triggers off: "
+                + ("it is a superuser." if superuser else f"it owns tables, or may act as {', '.join(owners)}, who do.")
+            )
+        schema, role = quote(schema), quote(role)
+        cursor.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {role}")
+        cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}")
+        if tables := append_only_tables(connection):
+            cursor.execute(f"REVOKE UPDATE, DELETE ON {', '.join(map(quote, tables))} FROM {role}")
+        cursor.execute(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {role}")
+        cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}")
+
+
+def _role_create(connection, cursor, role, password):
+    """Create the role (LOGIN, nothing more), or set the given password on it if it exists."""
+    cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+    if cursor.fetchone() is not None:
+        if password:
+            cursor.execute(f"ALTER ROLE {connection.ops.quote_name(role)} PASSWORD %s", [password])
+        return
+    try:
+        with transaction.atomic(using=connection.alias):
+            cursor.execute(f"CREATE ROLE {connection.ops.quote_name(role)} LOGIN PASSWORD %s", [password or None])
+    except DatabaseError:
+        # Roles belong to the whole server: a migrate of another database may have made it in the meantime.
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+        if cursor.fetchone() is None:
+            raise
+
+
+def app_role_grant_after_migrate(using, **kwargs):
+    """post_migrate receiver: apply app_role_grant() to SAFEGUARD_DB_APP_ROLE, when it is set."""
+    if settings.SAFEGUARD_DB_APP_ROLE:
+        app_role_grant(
+            connections[using], settings.SAFEGUARD_DB_APP_ROLE, password=settings.SAFEGUARD_DB_APP_PASSWORD or None
+        )
 
 
 def name_search_index(table, column):
