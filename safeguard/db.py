@@ -82,8 +82,8 @@ def append_only_tables(connection):
 
 
 def refuse_truncate_on_append_only_tables():
-    """Migration operation giving every table made append-only before append_only() refused TRUNCATE the
-    TRUNCATE guard too (PostgreSQL only)."""
+    """Migration operation adding the TRUNCATE guard to every table made append-only before append_only() had it
+    (PostgreSQL only)."""
 
     def forwards(apps, schema_editor):
         if _on_postgresql(schema_editor):
@@ -107,8 +107,8 @@ def app_role_grant(connection, role, password=None):
     quote = connection.ops.quote_name
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute("SELECT current_user, current_schema()")
-        owner, schema = cursor.fetchone()
-        if role == owner:
+        migrator, schema = cursor.fetchone()
+        if role == migrator:
             raise ImproperlyConfigured(
                 f"SAFEGUARD_DB_APP_ROLE is {role}, the role migrate connects as: the application needs a role of "
                 "its own, which owns nothing."
