@@ -76,6 +76,21 @@ def test_delete_is_refused(audited_rows, table):
     assert count(table) == before
 
 
+@pytest.mark.parametrize("table", CORE_TABLES)
+def test_truncate_is_refused_even_for_the_owner(audited_rows, table):
+    """TRUNCATE fires no row trigger; a statement trigger refuses it, whoever asks (these tests connect as the
+    tables' owner, a superuser)."""
+    before = count(table)
+    assert before > 0
+    with connection.cursor() as cursor:
+        # The rows above were written in this test's transaction: their foreign keys' deferred checks would stop
+        # TRUNCATE before the trigger had a say.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with pytest.raises(DatabaseError, match="TRUNCATE .* append-only"), transaction.atomic(), connection.cursor() as c:
+        c.execute(f'TRUNCATE "{table}"')
+    assert count(table) == before
+
+
 def test_orm_delete_of_an_access_log_row_is_refused(audited_rows):
     entry = AccessLog.objects.first()
     with pytest.raises(DatabaseError), transaction.atomic():
@@ -106,7 +121,7 @@ def test_live_tables_still_accept_updates(pupil):
     assert pupil.first_name == "Raw"
 
 
-def test_every_audited_table_has_the_append_only_trigger():
+def test_every_audited_table_has_the_append_only_triggers():
     """A new audited model must add its history table to an append_only() migration: this test says which."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -121,8 +136,9 @@ def test_every_audited_table_has_the_append_only_trigger():
         triggers = {(table, name): (function, enabled) for table, name, function, enabled in cursor.fetchall()}
 
     missing = [
-        table
+        (table, trigger)
         for table in append_only_tables()
-        if triggers.get((table, f"{table}_append_only")) != ("safeguard_refuse_rewrite", "O")
+        for trigger in (f"{table}_append_only", f"{table}_no_truncate")
+        if triggers.get((table, trigger)) != ("safeguard_refuse_rewrite", "O")
     ]
-    assert not missing, f"These tables have no enabled append-only trigger: {missing}"
+    assert not missing, f"These tables lack an enabled append-only trigger: {missing}"

@@ -17,18 +17,23 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS_READ_IN_PRODUCTION = [ROOT / "safeguard/settings/base.py", ROOT / "safeguard/settings/production.py"]
 APP_SERVICES = ("web", "worker", "beat")
+# Services that load the settings: the long-running ones, and the one-shot step that migrates as the tables' owner.
+DJANGO_SERVICES = (*APP_SERVICES, "migrate")
 
 # Variables set in compose that no settings module reads, each with the reason it is there.
 CONTAINER_ONLY = {
     "web": {"DJANGO_SETTINGS_MODULE"},  # read by Django itself, to choose the settings module
     "worker": {"DJANGO_SETTINGS_MODULE"},
     "beat": {"DJANGO_SETTINGS_MODULE"},
+    "migrate": {"DJANGO_SETTINGS_MODULE"},
     "postgres": {"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"},  # read by the postgres image on first start
     "redis": set(),
 }
 # Read by the settings, but deliberately not passed to the containers.
 NOT_PASSED = {
     "DJANGO_DEBUG": "production.py sets DEBUG = False whatever the environment says",
+    "SAFEGUARD_DB_APP_ROLE": "read by migrate only, which creates the application's role and grants it its rights",
+    "SAFEGUARD_DB_APP_PASSWORD": "read by migrate only; the application's own password is in its DATABASE_URL",
 }
 
 
@@ -106,8 +111,8 @@ def test_the_settings_parser_finds_what_it_should(settings_env):
     assert len(settings_env) > 10
 
 
-def test_the_five_services_exist(compose):
-    assert set(compose["services"]) == {"web", "worker", "beat", "postgres", "redis"}
+def test_the_six_services_exist(compose):
+    assert set(compose["services"]) == {"migrate", "web", "worker", "beat", "postgres", "redis"}
 
 
 def test_images_and_commands(compose):
@@ -118,13 +123,16 @@ def test_images_and_commands(compose):
     assert "celery -A safeguard worker" in _command(services["worker"])
     assert "celery -A safeguard beat" in _command(services["beat"])
     web = _command(services["web"])
-    assert web.index("collectstatic") < web.index("migrate") < web.index("gunicorn")
-    for name in APP_SERVICES:
+    assert web.index("collectstatic") < web.index("gunicorn")
+    assert "manage.py migrate" in _command(services["migrate"])
+    for name in DJANGO_SERVICES:
         assert services[name].get("build"), f"{name} is built from this repository's Dockerfile"
 
 
 def test_every_service_has_a_healthcheck(compose):
     for name, service in compose["services"].items():
+        if name == "migrate":  # runs once and exits; what waits for it waits for it to finish
+            continue
         test = (service.get("healthcheck") or {}).get("test")
         assert test, f"{name} has no healthcheck"
         assert test not in (["NONE"], "NONE"), f"{name}'s healthcheck is disabled"
@@ -135,7 +143,7 @@ def test_every_service_has_a_healthcheck(compose):
 
 
 def test_app_services_run_production_settings(compose):
-    for name in APP_SERVICES:
+    for name in DJANGO_SERVICES:
         env = _environment(compose["services"][name])
         assert env.get("DJANGO_SETTINGS_MODULE") == "safeguard.settings.production", name
 
@@ -144,7 +152,7 @@ def test_required_settings_are_given_to_every_app_service(compose, settings_env)
     required = {name for name, is_required in settings_env.items() if is_required}
     # Not required by the parser's rule, but production cannot work without them.
     required |= {"DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"}
-    for name in APP_SERVICES:
+    for name in DJANGO_SERVICES:
         env = _environment(compose["services"][name])
         missing = {var for var in required if env.get(var) in (None, "")}
         assert not missing, f"{name} lacks {sorted(missing)}"
@@ -152,18 +160,44 @@ def test_required_settings_are_given_to_every_app_service(compose, settings_env)
 
 def test_secrets_must_be_supplied_not_defaulted(compose):
     """A missing secret stops `docker compose up` with a message, rather than starting with a blank or default one."""
-    for name in APP_SERVICES:
+    for name in DJANGO_SERVICES:
         env = _environment(compose["services"][name])
         assert re.fullmatch(r"\$\{DJANGO_SECRET_KEY:\?[^}]+\}", env["DJANGO_SECRET_KEY"]), name
         assert re.fullmatch(r"\$\{DJANGO_ALLOWED_HOSTS:\?[^}]+\}", env["DJANGO_ALLOWED_HOSTS"]), name
-        assert "${POSTGRES_PASSWORD:?" in env["DATABASE_URL"], name
+    for name in APP_SERVICES:
+        assert "${POSTGRES_APP_PASSWORD:?" in _environment(compose["services"][name])["DATABASE_URL"], name
+    migrate = _environment(compose["services"]["migrate"])
+    assert "${POSTGRES_PASSWORD:?" in migrate["DATABASE_URL"]
+    assert migrate["SAFEGUARD_DB_APP_PASSWORD"].startswith("${POSTGRES_APP_PASSWORD:?")
     assert compose["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
+
+
+def test_migrations_run_as_the_owner_and_everything_else_as_the_application_role(compose):
+    """The owner's password reaches only migrate; web, worker and beat connect as the role migrate grants to, and
+    start only once migrate has finished."""
+    services = compose["services"]
+    owner = services["postgres"]["environment"]["POSTGRES_USER"]
+    migrate = _environment(services["migrate"])
+    app_role = migrate["SAFEGUARD_DB_APP_ROLE"]
+    assert app_role and app_role != owner
+    assert _database_user(migrate["DATABASE_URL"]) == owner
+    for name in APP_SERVICES:
+        env = _environment(services[name])
+        assert _database_user(env["DATABASE_URL"]) == app_role, name
+        assert not any("POSTGRES_PASSWORD" in str(value) for value in env.values()), f"{name} knows the owner's"
+        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully", name
+        assert "migrate" not in _command(services[name]), f"{name} must not migrate: it is not the owner"
+    assert services["migrate"].get("restart") == "no"
+
+
+def _database_user(url):
+    return re.match(r"postgres://([^:@]+)", url).group(1)
 
 
 def test_no_stale_variables(compose, settings_env):
     """Every variable compose sets is one the settings read, or one listed in CONTAINER_ONLY with its reason."""
     for name, service in compose["services"].items():
-        read = set(settings_env) if name in APP_SERVICES else set()
+        read = set(settings_env) if name in DJANGO_SERVICES else set()
         stale = set(_environment(service)) - read - CONTAINER_ONLY[name]
         assert not stale, f"{name} sets variables nothing reads: {sorted(stale)}"
 

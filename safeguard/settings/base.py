@@ -24,6 +24,13 @@ DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Two database roles in production: migrations run as the owner of the tables (DATABASE_URL of the migrate step
+# only), and web, worker and beat connect as this role, which owns nothing and may only add to the audit trail, so
+# nothing the application runs can rewrite it or switch its triggers off. When it is set, `migrate` creates the
+# role if it is missing (with this password, if given) and grants it exactly that (safeguard.db.app_role_grant).
+# Empty, as in the demo: one role does everything.
+SAFEGUARD_DB_APP_ROLE = env("SAFEGUARD_DB_APP_ROLE", default="")
+SAFEGUARD_DB_APP_PASSWORD = env("SAFEGUARD_DB_APP_PASSWORD", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
