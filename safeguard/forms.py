@@ -89,6 +89,16 @@ class TokenForm(forms.Form):
         return token
 
 
+class PasswordAgainForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Asked again before an authenticator app is linked to your account.",
+    )
+
+
 class PupilSearchForm(forms.Form):
     q = forms.CharField(label="Search by name or UPN", required=False, max_length=100)
 

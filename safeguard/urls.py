@@ -27,6 +27,8 @@ urlpatterns = [
     path("account/sign-in/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("account/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/two-factor/", account.two_factor, name="two_factor"),
+    path("account/two-factor/start/", account.two_factor_start, name="two_factor_start"),
+    path("account/two-factor/link/<str:token>/", account.two_factor_link, name="two_factor_link"),
     path("account/two-factor/qr.svg", account.two_factor_qr, name="two_factor_qr"),
     path("account/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("account/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

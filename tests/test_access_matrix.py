@@ -70,6 +70,8 @@ EXPECTED = {
     "login": PUBLIC,
     "logout": signed_in_only(405),  # sign-out is a POST
     "two_factor": signed_in_only(302),  # already past the second factor: sent on to the dashboard
+    "two_factor_start": signed_in_only(405),  # enrolment begins with a POST (the password again)
+    "two_factor_link": signed_in_only(302),  # already past the second factor: sent on to the dashboard
     "two_factor_qr": signed_in_only(404),  # no enrolment in progress for a verified person
     "password_change": signed_in_only(),
     "password_change_done": signed_in_only(),
@@ -146,6 +148,7 @@ def world(school, other_school, trust, people, signed_in):
             "pupil_detail": {"pk": pupil.pk},
             "record_trail": {"kind": "pupil", "pk": pupil.pk},
             "password_reset_confirm": {"uidb64": "MQ", "token": "not-a-token"},
+            "two_factor_link": {"token": "not-a-token"},
             "incidents:own_report": {"pk": report.pk},
             "incidents:concern_edit": {"pk": draft.pk},
             "incidents:concern_person_remove": {"pk": draft.pk, "person_pk": draft.involvements.get().pk},
