@@ -1,0 +1,214 @@
+"""Who works at the school, in which role: the people page's services and pages (issue 8, section 9)."""
+
+import datetime
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.utils import timezone
+
+from safeguard import services
+from safeguard.models import Membership
+from safeguard.roles import Role
+from tests.factories import UserFactory, member
+
+pytestmark = pytest.mark.django_db
+
+LINK_BASE = "http://testserver"
+TODAY = timezone.localdate
+
+
+def membership(user, school, role):
+    return Membership.objects.get(user=user, school=school, role=role, ended_at__isnull=True)
+
+
+def last_reason(obj):
+    row = obj.history.order_by("-history_id").first()
+    return row.history_user, row.history_change_reason
+
+
+def invite(actor, school, email="new.dsl@example.org", role=Role.DSL, **extra):
+    fields = {"first_name": "Niamh", "last_name": "Quinn", "reason": "New DSL from September", **extra}
+    return services.person_invite(actor=actor, school=school, email=email, role=role, link_base=LINK_BASE, **fields)
+
+
+# --- adding people ------------------------------------------------------------------------------------------------
+
+
+def test_a_new_person_gets_an_account_and_an_invitation_to_choose_a_password(
+    client, school, people, django_capture_on_commit_callbacks
+):
+    head = people[Role.HEADTEACHER]
+    with django_capture_on_commit_callbacks(execute=True):
+        granted = invite(head, school, email="Niamh.Quinn@Example.org")
+
+    user = granted.user
+    assert user.username == user.email == "niamh.quinn@example.org"
+    assert not user.has_usable_password()
+    assert granted.role == Role.DSL and granted.granted_by == head
+    assert last_reason(granted) == (head, "Granted the role of Designated safeguarding lead: New DSL from September")
+    (message,) = mail.outbox
+    assert message.to == ["niamh.quinn@example.org"]
+    assert "authenticator app" in message.body  # a DSL enrols a second factor at first sign-in
+    link = re.search(r"http://testserver(/account/password-reset/\S+/\S+/)", message.body).group(1)
+
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    new = "Heron-quiet-river-42"
+    assert client.post(form_url, {"new_password1": new, "new_password2": new}).status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(new)
+    assert not client.get(link, follow=True).context["validlink"]  # once only
+
+
+def test_someone_already_known_keeps_their_account_and_is_told(
+    school, other_school, django_capture_on_commit_callbacks
+):
+    head = member(Role.HEADTEACHER, school=school)
+    teacher = member(Role.STAFF, school=other_school)
+    with django_capture_on_commit_callbacks(execute=True):
+        granted = invite(head, school, email=teacher.email.upper(), role=Role.STAFF)
+
+    assert granted.user == teacher
+    assert get_user_model().objects.filter(email__iexact=teacher.email).count() == 1
+    assert "Sign in as usual" in mail.outbox[0].body
+    assert "authenticator" not in mail.outbox[0].body
+
+
+def test_nothing_is_sent_if_the_change_rolls_back(school, people, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        invite(people[Role.HEADTEACHER], school, reason="  ")
+    assert mail.outbox == []
+    assert not get_user_model().objects.filter(email="new.dsl@example.org").exists()
+
+
+def test_only_the_head_or_the_trust_lead_manage_people(school, other_school, people):
+    for role in (Role.STAFF, Role.DSL, Role.DEPUTY_DSL, Role.INSPECTOR):
+        with pytest.raises(PermissionDenied):
+            invite(people[role], school, email=f"{role}@example.org")
+    with pytest.raises(PermissionDenied):
+        invite(member(Role.HEADTEACHER, school=other_school), school)
+    assert invite(people[Role.TRUST_LEAD], school).school == school
+
+
+# --- no one gives themselves a role -------------------------------------------------------------------------------
+
+
+def test_no_one_gives_themselves_a_role(school, people):
+    head = people[Role.HEADTEACHER]
+    with pytest.raises(ValidationError) as refused:
+        invite(head, school, email=head.email)
+    assert "You cannot give yourself a role" in refused.value.message_dict["email"][0]
+    with pytest.raises(ValidationError) as refused:
+        services.person_role_add(actor=head, school=school, user=head, role=Role.DSL, reason="Small school")
+    assert "You cannot give yourself a role" in refused.value.message_dict["role"][0]
+    assert not Membership.objects.filter(user=head, role=Role.DSL).exists()
+
+
+def test_no_one_changes_or_ends_their_own_role(school, people):
+    head = people[Role.HEADTEACHER]
+    member(Role.HEADTEACHER, school=school)  # a co-head, so the school would still have one
+    own = membership(head, school, Role.HEADTEACHER)
+    with pytest.raises(ValidationError):
+        services.membership_role_change(actor=head, membership=own, role=Role.STAFF, reason="Stepping down")
+    with pytest.raises(ValidationError):
+        services.membership_remove(actor=head, membership=own, reason="Leaving")
+    with pytest.raises(ValidationError):
+        services.membership_last_day_set(actor=head, membership=own, ends_on=TODAY(), reason="Leaving")
+    own.refresh_from_db()
+    assert own.is_active() and own.ends_on is None
+
+
+def test_the_trust_lead_makes_the_head_also_the_dsl(school, people):
+    head, lead = people[Role.HEADTEACHER], people[Role.TRUST_LEAD]
+    granted = services.person_role_add(
+        actor=lead, school=school, user=head, role=Role.DSL, reason="The head is also the DSL"
+    )
+    assert granted.user == head and granted.role == Role.DSL
+    assert last_reason(granted) == (lead, "Granted the role of Designated safeguarding lead: The head is also the DSL")
+    with pytest.raises(ValidationError) as again:
+        services.person_role_add(actor=lead, school=school, user=head, role=Role.DSL, reason="Twice")
+    assert "already has the role" in again.value.message_dict["role"][0]
+
+
+# --- the last headteacher and DSL ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.DSL, Role.HEADTEACHER])
+def test_the_last_head_or_dsl_cannot_be_taken_away_without_a_replacement(school, people, role):
+    lead = people[Role.TRUST_LEAD]
+    only = membership(people[role], school, role)
+
+    with pytest.raises(ValidationError) as refused:
+        services.membership_remove(actor=lead, membership=only, reason="Left the school")
+    assert "is the school's only" in refused.value.message_dict["reason"][0]
+    with pytest.raises(ValidationError) as refused:
+        services.membership_role_change(actor=lead, membership=only, role=Role.STAFF, reason="Stepping back")
+    assert "is the school's only" in refused.value.message_dict["role"][0]
+    with pytest.raises(ValidationError) as refused:
+        services.membership_last_day_set(
+            actor=lead, membership=only, ends_on=TODAY() + datetime.timedelta(days=30), reason="Retiring"
+        )
+    assert "is the school's only" in refused.value.message_dict["ends_on"][0]
+    only.refresh_from_db()
+    assert only.is_active() and only.ends_on is None
+
+    # A replacement starting on the day after the last day is enough; then the role can go.
+    last_day = TODAY() + datetime.timedelta(days=30)
+    member(role, school=school, starts_on=last_day + datetime.timedelta(days=1))
+    services.membership_last_day_set(actor=lead, membership=only, ends_on=last_day, reason="Retiring")
+    only.refresh_from_db()
+    assert only.ends_on == last_day
+    assert last_reason(only) == (lead, f"Last day set to {last_day:%d %B %Y}: Retiring")
+    # Ended today, though, the school would have no one until the replacement starts.
+    with pytest.raises(ValidationError):
+        services.membership_remove(actor=lead, membership=only, reason="Left early")
+
+
+def test_a_deputy_or_member_of_staff_can_go_at_any_time(school, people):
+    head = people[Role.HEADTEACHER]
+    staff = membership(people[Role.STAFF], school, Role.STAFF)
+    services.membership_remove(actor=head, membership=staff, reason="Left at Easter")
+    staff.refresh_from_db()
+    assert staff.ended_at is not None
+    assert last_reason(staff) == (head, "Left at Easter")
+
+
+def test_a_role_change_ends_the_old_role_and_starts_the_new_one_with_the_reason(school, people):
+    head, deputy = people[Role.HEADTEACHER], people[Role.DEPUTY_DSL]
+    old = membership(deputy, school, Role.DEPUTY_DSL)
+
+    new = services.membership_role_change(actor=head, membership=old, role=Role.DSL, reason="Promoted")
+
+    old.refresh_from_db()
+    assert old.ended_at is not None
+    assert last_reason(old) == (head, "Role changed to Designated safeguarding lead: Promoted")
+    assert new.role == Role.DSL and new.is_active()
+    assert last_reason(new) == (head, "Granted the role of Designated safeguarding lead: Promoted")
+
+
+def test_a_last_day_in_the_past_is_refused(school, people):
+    staff = membership(people[Role.STAFF], school, Role.STAFF)
+    with pytest.raises(ValidationError) as refused:
+        services.membership_last_day_set(
+            actor=people[Role.HEADTEACHER], membership=staff, ends_on=TODAY() - datetime.timedelta(days=1), reason="x"
+        )
+    assert "ends_on" in refused.value.message_dict
+
+
+# --- takes effect on the person's next request --------------------------------------------------------------------
+
+
+def test_a_change_takes_effect_on_the_persons_next_request(school, people, signed_in):
+    head, teacher = people[Role.HEADTEACHER], UserFactory()
+    granted = membership(member(Role.STAFF, school=school, user=teacher), school, Role.STAFF)
+    browser = signed_in(teacher, client=Client(), school=school)
+    assert browser.get("/pupils/").status_code == 403
+
+    deputy = services.membership_role_change(actor=head, membership=granted, role=Role.DEPUTY_DSL, reason="Trained")
+    assert browser.get("/pupils/").status_code == 200
+
+    services.membership_remove(actor=head, membership=deputy, reason="Left the school")
+    assert browser.get("/pupils/").status_code == 403
