@@ -212,3 +212,121 @@ def test_a_change_takes_effect_on_the_persons_next_request(school, people, signe
 
     services.membership_remove(actor=head, membership=deputy, reason="Left the school")
     assert browser.get("/pupils/").status_code == 403
+
+
+# --- the pages ----------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def head_client(school, people, signed_in):
+    return signed_in(people[Role.HEADTEACHER], client=Client(), school=school)
+
+
+def test_the_people_page_lists_the_school_by_role_with_signatories_marked(school, people, head_client):
+    from referrals.services import signatory_designate
+
+    teacher = people[Role.STAFF]
+    signatory_designate(actor=people[Role.HEADTEACHER], school=school, user=teacher, reason="The head is the DSL")
+    page = head_client.get("/school/people/").content.decode()
+
+    for role in (Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL, Role.STAFF):
+        assert f">{role.label}</h2>" in page
+        assert people[role].email in page
+    row = page[page.index(teacher.email) :].split("</tr>")[0]
+    assert "Signatory" in row
+    assert f'href="/school/people/{membership(teacher, school, Role.STAFF).pk}/"' in page
+
+
+def test_adding_a_person_through_the_page(school, head_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = head_client.post(
+            "/school/people/add/",
+            {
+                "email": "sam.ade@example.org",
+                "first_name": "Sam",
+                "last_name": "Ade",
+                "role": "deputy_dsl",
+                "reason": "New deputy",
+            },
+        )
+    assert response.status_code == 302 and response.url == "/school/people/"
+    assert membership(get_user_model().objects.get(email="sam.ade@example.org"), school, Role.DEPUTY_DSL)
+    assert mail.outbox[0].to == ["sam.ade@example.org"]
+    assert "Sam Ade is added as Deputy DSL" in head_client.get("/school/people/").content.decode()
+
+
+def test_the_add_form_shows_each_problem_by_its_field(head_client):
+    response = head_client.post("/school/people/add/", {"email": "not an address", "role": "dsl", "reason": "x"})
+    assert 'id="id_email_error"' in response.content.decode()
+
+    response = head_client.post("/school/people/add/", {"email": "new@example.org", "role": "dsl", "reason": "x"})
+    page = response.content.decode()
+    assert response.context["form"].errors["first_name"] == ["Please give the new person's first and last names."]
+    assert 'id="id_first_name_error"' in page and 'href="#id_first_name"' in page
+    assert not get_user_model().objects.filter(email="new@example.org").exists()
+
+
+def test_ending_the_last_dsl_on_the_page_says_why_by_the_field(school, people, head_client):
+    only = membership(people[Role.DSL], school, Role.DSL)
+    response = head_client.post(f"/school/people/{only.pk}/end/", {"end-reason": "Left"})
+    assert response.status_code == 200
+    assert "is the school&#x27;s only designated safeguarding lead" in response.content.decode()
+    assert 'id="id_end-reason_error"' in response.content.decode()
+    only.refresh_from_db()
+    assert only.ended_at is None
+
+
+def test_a_role_is_changed_and_ended_through_the_page(school, people, head_client):
+    deputy = membership(people[Role.DEPUTY_DSL], school, Role.DEPUTY_DSL)
+    response = head_client.post(f"/school/people/{deputy.pk}/role/", {"role-role": "staff", "role-reason": "Asked"})
+    assert response.status_code == 302
+    now_staff = membership(people[Role.DEPUTY_DSL], school, Role.STAFF)
+    response = head_client.post(f"/school/people/{now_staff.pk}/end/", {"end-reason": "Left at Easter"})
+    assert response.status_code == 302
+    now_staff.refresh_from_db()
+    assert now_staff.ended_at is not None
+
+
+def test_the_head_is_made_the_dsl_as_well_by_the_trust_lead(school, people, signed_in):
+    lead = signed_in(people[Role.TRUST_LEAD], client=Client(), school=school)
+    head = membership(people[Role.HEADTEACHER], school, Role.HEADTEACHER)
+    assert "Make them the DSL as well" in lead.get(f"/school/people/{head.pk}/").content.decode()
+    response = lead.post(f"/school/people/{head.pk}/also-dsl/", {"also_dsl-reason": "Small school"})
+    assert response.status_code == 302
+    assert membership(people[Role.HEADTEACHER], school, Role.DSL)
+
+
+def test_ones_own_role_has_no_forms(school, people, head_client):
+    own = membership(people[Role.HEADTEACHER], school, Role.HEADTEACHER)
+    page = head_client.get(f"/school/people/{own.pk}/").content.decode()
+    assert "This is your own role" in page
+    assert "<form" not in page.split("<main")[1]
+    response = head_client.post(f"/school/people/{own.pk}/also-dsl/", {"also_dsl-reason": "Small school"})
+    assert response.status_code == 200
+    assert not Membership.objects.filter(user=people[Role.HEADTEACHER], role=Role.DSL).exists()
+
+
+def test_another_schools_person_is_not_found(school, other_school, head_client):
+    elsewhere = membership(member(Role.STAFF, school=other_school), other_school, Role.STAFF)
+    assert head_client.get(f"/school/people/{elsewhere.pk}/").status_code == 404
+    response = head_client.post(f"/school/people/{elsewhere.pk}/end/", {"end-reason": "x"})
+    assert response.status_code == 404
+    elsewhere.refresh_from_db()
+    assert elsewhere.ended_at is None
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.DSL, Role.DEPUTY_DSL, Role.INSPECTOR])
+def test_only_the_head_and_trust_lead_open_the_people_pages(school, people, signed_in, role):
+    browser = signed_in(people[role], client=Client(), school=school)
+    target = membership(people[Role.STAFF], school, Role.STAFF)
+    for url in ("/school/people/", "/school/people/add/", f"/school/people/{target.pk}/"):
+        assert browser.get(url).status_code == 403
+    assert browser.post(f"/school/people/{target.pk}/end/", {"end-reason": "x"}).status_code == 403
+
+
+def test_the_people_pages_write_nothing_on_a_get(school, people, head_client):
+    target = membership(people[Role.STAFF], school, Role.STAFF)
+    before = (Membership.history.count(), get_user_model().objects.count())
+    for url in ("/school/people/", "/school/people/add/", f"/school/people/{target.pk}/"):
+        assert head_client.get(url).status_code == 200
+    assert (Membership.history.count(), get_user_model().objects.count()) == before
