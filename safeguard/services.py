@@ -215,36 +215,47 @@ def person_role_add(*, actor, school, user, role, reason, starts_on=None, ends_o
     )
 
 
+def person_for_email(*, email, first_name="", last_name=""):
+    """The account with this email address, or a new one with no password yet (its invitation sets one); the new
+    account's sign-in name is the address."""
+    users = get_user_model().objects
+    email = users.normalize_email(email.strip()).lower()
+    known = list(users.filter(email__iexact=email)[:2])
+    if len(known) > 1:
+        raise ValidationError({"email": "More than one account has this email address. Ask your administrator."})
+    if known:
+        return known[0]
+    if users.filter(username__iexact=email).exists():
+        raise ValidationError({"email": "An account already uses this email address as its sign-in name."})
+    if not (first_name.strip() and last_name.strip()):
+        raise ValidationError({"first_name": "Please give the new person's first and last names."})
+    user = users.model(username=email, email=email, first_name=first_name.strip(), last_name=last_name.strip())
+    user.set_unusable_password()
+    try:
+        user.full_clean()
+    except ValidationError:
+        raise ValidationError({"email": "This address cannot be used as a sign-in name. Check it."}) from None
+    user.save()
+    return user
+
+
 @transaction.atomic
 def person_invite(*, actor, school, email, role, reason, link_base, first_name="", last_name="", **dates):
     """Add a person by email address in a role: someone new gets an account and an invitation to choose a
     password (a one-time link); someone already known is told of the new role. `link_base` is the site's address.
     """
     _check_manages_people(actor, school)
-    email = get_user_model().objects.normalize_email(email.strip()).lower()
-    users = get_user_model().objects
-    known = list(users.filter(email__iexact=email)[:2])
-    if len(known) > 1:
-        raise ValidationError({"email": "More than one account has this email address. Ask your administrator."})
-    user = known[0] if known else None
-    if user is None:
-        if users.filter(username__iexact=email).exists():
-            raise ValidationError({"email": "An account already uses this email address as its sign-in name."})
-        if not (first_name.strip() and last_name.strip()):
-            raise ValidationError({"first_name": "Please give the new person's first and last names."})
-        user = users.model(username=email, email=email, first_name=first_name.strip(), last_name=last_name.strip())
-        user.set_unusable_password()
-        user.full_clean()
-        user.save()
-    elif user.pk == actor.pk:
+    user = person_for_email(email=email, first_name=first_name, last_name=last_name)
+    if user.pk == actor.pk:
         _check_manages_people(actor, school, user, field="email")
     membership = person_role_add(actor=actor, school=school, user=user, role=role, reason=reason, **dates)
-    _invitation_send(membership, actor=actor, link_base=link_base)
+    invitation_send(membership, actor=actor, link_base=link_base)
     return membership
 
 
-def _invitation_send(membership, *, actor, link_base):
-    user, role, school = membership.user, Role(membership.role), membership.school
+def invitation_send(membership, *, actor, link_base):
+    """Tell the person of their new role: someone with no password yet gets a one-time link to choose one."""
+    user, role, school = membership.user, Role(membership.role), membership.school or membership.trust
     lines = [
         f"Hello {user.first_name or user.get_username()},",
         f"{person_name(actor)} has added you to Safeguard at {school}, as {role.label}. Safeguard is where the "

@@ -330,3 +330,34 @@ def test_the_people_pages_write_nothing_on_a_get(school, people, head_client):
     for url in ("/school/people/", "/school/people/add/", f"/school/people/{target.pk}/"):
         assert head_client.get(url).status_code == 200
     assert (Membership.history.count(), get_user_model().objects.count()) == before
+
+
+# --- the command, for scripting and a new school's first headteacher ------------------------------------------------
+
+
+def test_grant_role_invites_a_schools_first_head_by_email(school, django_capture_on_commit_callbacks):
+    import io
+
+    from django.core.management import call_command
+
+    from tests.factories import admin_user
+
+    admin = admin_user()
+    options = {"role": "headteacher", "school": school.urn, "actor": admin.username, "stdout": io.StringIO()}
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "grant_role",
+            email="Head@Example.org",
+            first_name="Ada",
+            last_name="Obi",
+            site="https://sg.example/",
+            **options,
+        )
+
+    head = membership(get_user_model().objects.get(email="head@example.org"), school, Role.HEADTEACHER)
+    assert last_reason(head) == (admin, "Granted the role of Headteacher")
+    assert re.search(r"https://sg\.example/account/password-reset/\S+/\S+/", mail.outbox[0].body)
+
+    teacher = UserFactory()
+    call_command("grant_role", user=teacher.username, **{**options, "role": "staff"})
+    assert membership(teacher, school, Role.STAFF)

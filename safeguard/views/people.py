@@ -44,7 +44,7 @@ def person_add(request):
                 actor=request.user, school=request.school, link_base=_site(request), **form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            _attach(form, error)
         else:
             messages.success(
                 request,
