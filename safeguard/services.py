@@ -253,6 +253,18 @@ def person_invite(*, actor, school, email, role, reason, link_base, first_name="
     return membership
 
 
+@transaction.atomic
+def invitation_resend(*, actor, membership, link_base):
+    """Send the invitation again to someone who has not chosen a password yet (each link lasts a few days)."""
+    _check_manages_people(actor, membership.school)
+    if membership.user.has_usable_password():
+        raise ValidationError(
+            f"{person_name(membership.user)} has chosen a password already. If they have forgotten it, they can "
+            "reset it from the sign-in page."
+        )
+    invitation_send(membership, actor=actor, link_base=link_base)
+
+
 def invitation_send(membership, *, actor, link_base):
     """Tell the person of their new role: someone with no password yet gets a one-time link to choose one."""
     user, role, school = membership.user, Role(membership.role), membership.school or membership.trust

@@ -31,6 +31,7 @@ urlpatterns = [
     path("school/people/<int:pk>/last-day/", people.membership_last_day, name="membership_last_day"),
     path("school/people/<int:pk>/end/", people.membership_end, name="membership_end"),
     path("school/people/<int:pk>/also-dsl/", people.membership_also_dsl, name="membership_also_dsl"),
+    path("school/people/<int:pk>/invite-again/", people.membership_invite_again, name="membership_invite_again"),
     path("account/sign-in/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("account/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/two-factor/", account.two_factor, name="two_factor"),

@@ -76,6 +76,7 @@ EXPECTED = {
     "membership_last_day": POST_ONLY,
     "membership_end": POST_ONLY,
     "membership_also_dsl": POST_ONLY,
+    "membership_invite_again": POST_ONLY,
     "login": PUBLIC,
     "logout": signed_in_only(405),  # sign-out is a POST
     "two_factor": signed_in_only(302),  # already past the second factor: sent on to the dashboard
@@ -189,6 +190,7 @@ def world(school, other_school, trust, people, signed_in):
             "membership_last_day": {"pk": staff_role.pk},
             "membership_end": {"pk": staff_role.pk},
             "membership_also_dsl": {"pk": staff_role.pk},
+            "membership_invite_again": {"pk": staff_role.pk},
             "term_withdraw": {"pk": 1},
             "inset_day_withdraw": {"pk": 1},
         },

@@ -361,3 +361,25 @@ def test_grant_role_invites_a_schools_first_head_by_email(school, django_capture
     teacher = UserFactory()
     call_command("grant_role", user=teacher.username, **{**options, "role": "staff"})
     assert membership(teacher, school, Role.STAFF)
+
+
+def test_the_invitation_is_sent_again_until_a_password_is_chosen(
+    school, people, head_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invited = invite(people[Role.HEADTEACHER], school)
+    assert "Invited, no password yet" in head_client.get("/school/people/").content.decode()
+    assert "Send the invitation again" in head_client.get(f"/school/people/{invited.pk}/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = head_client.post(f"/school/people/{invited.pk}/invite-again/")
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [["new.dsl@example.org"]] * 2
+    assert "/account/password-reset/" in mail.outbox[1].body
+
+    staff = membership(people[Role.STAFF], school, Role.STAFF)
+    assert "Send the invitation again" not in head_client.get(f"/school/people/{staff.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = head_client.post(f"/school/people/{staff.pk}/invite-again/", follow=True)
+    assert "has chosen a password already" in response.content.decode()
+    assert len(mail.outbox) == 2

@@ -26,7 +26,8 @@ def people(request):
     marks = extensions.person_marks(request.school)
     groups = {role: [] for role in ROLE_ORDER}
     for membership in sorted(memberships, key=lambda m: (person_name(m.user).lower(), m.pk)):
-        membership.marks = marks.get(membership.user_id, [])
+        invited = [] if membership.user.has_usable_password() else ["Invited, no password yet"]
+        membership.notes = invited + marks.get(membership.user_id, [])
         groups[Role(membership.role)].append(membership)
     context = {
         "groups": [(role, found) for role, found in groups.items() if found or role in STAFFING_ROLES],
@@ -160,3 +161,16 @@ def membership_also_dsl(request, pk):
         ),
         success=lambda m: f"{person_name(m.user)} is now also the {Role.DSL.label.lower()}.",
     )
+
+
+@require_POST
+@capability_required("manage_people")
+def membership_invite_again(request, pk):
+    membership = selectors.get_membership_for_user_or_404(request.user, request.school, pk)
+    try:
+        services.invitation_resend(actor=request.user, membership=membership, link_base=_site(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"The invitation is sent again to {membership.user.email}.")
+    return redirect("membership_detail", pk=membership.pk)
