@@ -200,6 +200,18 @@ def test_enrolment_asks_for_the_password_again(client, people, django_capture_on
     assert not TOTPDevice.objects.filter(user=dsl).exists()
 
 
+def test_guessing_the_password_at_enrolment_counts_towards_the_lockout(client, people):
+    dsl = people[Role.DSL]
+    client.force_login(dsl)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/account/two-factor/start/", {"password": "a-guess"}, REMOTE_ADDR=IP)
+
+    response = client.post("/account/two-factor/start/", {"password": PASSWORD}, REMOTE_ADDR=IP)
+
+    assert response.context["start_form"].errors["password"]
+    assert not TOTPDevice.objects.filter(user=dsl).exists()
+
+
 def test_enrolment_goes_on_through_an_emailed_one_time_link(client, people, django_capture_on_commit_callbacks):
     dsl = people[Role.DSL]
     client.force_login(dsl)
