@@ -215,9 +215,9 @@ def person_role_add(*, actor, school, user, role, reason, starts_on=None, ends_o
     )
 
 
-def person_for_email(*, email, first_name="", last_name=""):
+def person_for_email(*, actor, email, first_name="", last_name=""):
     """The account with this email address, or a new one with no password yet (its invitation sets one); the new
-    account's sign-in name is the address."""
+    account's sign-in name is the address, and its history names `actor`."""
     users = get_user_model().objects
     email = users.normalize_email(email.strip()).lower()
     known = list(users.filter(email__iexact=email)[:2])
@@ -232,11 +232,9 @@ def person_for_email(*, email, first_name="", last_name=""):
     user = users.model(username=email, email=email, first_name=first_name.strip(), last_name=last_name.strip())
     user.set_unusable_password()
     try:
-        user.full_clean()
+        return audited_save(user, actor=actor, reason="Account created, to be invited")
     except ValidationError:
         raise ValidationError({"email": "This address cannot be used as a sign-in name. Check it."}) from None
-    user.save()
-    return user
 
 
 @transaction.atomic
@@ -245,7 +243,7 @@ def person_invite(*, actor, school, email, role, reason, link_base, first_name="
     password (a one-time link); someone already known is told of the new role. `link_base` is the site's address.
     """
     _check_manages_people(actor, school)
-    user = person_for_email(email=email, first_name=first_name, last_name=last_name)
+    user = person_for_email(actor=actor, email=email, first_name=first_name, last_name=last_name)
     if user.pk == actor.pk:
         _check_manages_people(actor, school, user, field="email")
     membership = person_role_add(actor=actor, school=school, user=user, role=role, reason=reason, **dates)

@@ -77,6 +77,12 @@ def test_someone_already_known_keeps_their_account_and_is_told(
     assert "authenticator" not in mail.outbox[0].body
 
 
+def test_an_address_too_long_for_a_sign_in_name_is_refused_by_the_email_field(school, people):
+    with pytest.raises(ValidationError) as refused:
+        invite(people[Role.HEADTEACHER], school, email="a" * 150 + "@example.org")
+    assert list(refused.value.message_dict) == ["email"]
+
+
 def test_nothing_is_sent_if_the_change_rolls_back(school, people, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
         invite(people[Role.HEADTEACHER], school, reason="  ")

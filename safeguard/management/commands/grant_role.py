@@ -46,7 +46,7 @@ class Command(BaseCommand):
         try:
             if email:
                 target = services.person_for_email(
-                    email=email, first_name=options["first_name"], last_name=options["last_name"]
+                    actor=granter, email=email, first_name=options["first_name"], last_name=options["last_name"]
                 )
             membership = services.membership_grant(
                 actor=granter, user=target, role=role, school=school_obj, trust=trust_obj, ends_on=ends_on
