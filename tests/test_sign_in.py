@@ -14,9 +14,10 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from safeguard.audit import audited_save
 from safeguard.demo import DEMO_PASSWORD
 from safeguard.roles import Role
-from tests.factories import UserFactory, member
+from tests.factories import UserFactory, admin_user, member
 
 pytestmark = pytest.mark.django_db
 
@@ -259,7 +260,7 @@ def test_someone_elses_enrolment_link_does_not_work(client, people, django_captu
 def test_without_an_email_address_the_password_leads_straight_to_the_code(client, people):
     dsl = people[Role.DSL]
     dsl.email = ""
-    dsl.save(update_fields=["email"])
+    audited_save(dsl, actor=admin_user(), reason="No email address", update_fields=["email"])
     client.force_login(dsl)
 
     response = client.post("/account/two-factor/start/", {"password": PASSWORD})
