@@ -183,11 +183,12 @@ def _require_reason(reason, field="reason"):
 
 
 def _check_replaced(membership, *, field, last_day=None):
-    """Refuse to take away the school's last headteacher or DSL: someone else must hold the role the day after."""
+    """Refuse to take away the school's last headteacher or DSL: someone else must hold the role from the first day
+    without this membership (today when it ends now, else the day after `last_day`)."""
     if membership.role not in ALWAYS_HELD or not membership.is_active():
         return
-    day_after = (last_day or timezone.localdate() - datetime.timedelta(days=1)) + datetime.timedelta(days=1)
-    others = Membership.objects.active(on=day_after).filter(school=membership.school_id, role=membership.role)
+    first_day_without = last_day + datetime.timedelta(days=1) if last_day else timezone.localdate()
+    others = Membership.objects.active(on=first_day_without).filter(school=membership.school_id, role=membership.role)
     if not others.exclude(pk=membership.pk).exists():
         label = Role(membership.role).label.lower()
         raise ValidationError(
