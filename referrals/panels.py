@@ -70,7 +70,12 @@ def _dashboard_panel(request, school, roles, **_):
     return context
 
 
+def _signatory_marks(school):
+    return {user_id: "Signatory" for user_id in selectors.active_signatories(school).values_list("user_id", flat=True)}
+
+
 def register():
+    extensions.register_person_marks("signatory", _signatory_marks)
     extensions.register_nav(
         url_name="referrals:signatories", label="Signatories", capability="designate_signatory", order=40
     )

@@ -12,6 +12,8 @@ def navigation(request):
         items.append(("pupil_import", "Import register"))
     if policy.can(roles, "keep_school_calendar"):
         items.append(("school_calendar", "School calendar"))
+    if policy.can(roles, "manage_people"):
+        items.append(("people", "People"))
     items += [(item.url_name, item.label) for item in extensions.nav_items() if policy.can(roles, item.capability)]
     return {
         "nav_items": items,

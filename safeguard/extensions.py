@@ -28,6 +28,7 @@ class Panel:
 _nav = {}
 _panels = {}  # slot -> {template: Panel}
 _trails = {}  # kind in the URL -> lookup(user, school, pk), 404 for missing or not theirs
+_person_marks = {}  # name -> marks(school): {user id: label} in one query
 
 
 def register_nav(*, url_name, label, capability, order):
@@ -61,3 +62,17 @@ def register_trail(kind, lookup):
 
 def trail_lookup(kind):
     return _trails.get(kind)
+
+
+def register_person_marks(name, marks):
+    """Add a label beside people on the school's people page: `marks(school)` returns {user id: label}."""
+    _person_marks[name] = marks
+
+
+def person_marks(school):
+    """{user id: [label, ...]} from every registered source."""
+    found = {}
+    for marks in _person_marks.values():
+        for user_id, label in marks(school).items():
+            found.setdefault(user_id, []).append(label)
+    return found

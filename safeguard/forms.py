@@ -6,6 +6,7 @@ from django.core.validators import MaxLengthValidator
 
 from .demo import DEMO_PASSWORD
 from .models import Nation
+from .roles import STAFFING_ROLES, Role
 from .uploads import refuse_imagery
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -82,6 +83,16 @@ class TokenForm(forms.Form):
         return token
 
 
+class PasswordAgainForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Asked again before an authenticator app is linked to your account.",
+    )
+
+
 class PupilSearchForm(forms.Form):
     q = forms.CharField(label="Search by name or UPN", required=False, max_length=100)
 
@@ -109,3 +120,57 @@ class InsetDayForm(forms.Form):
     description = forms.CharField(
         label="What it is for", max_length=200, required=False, help_text="For example, safeguarding training."
     )
+
+
+# --- The school's people ----------------------------------------------------------------------------------------
+
+
+def _reason_field(help_text):
+    return forms.CharField(label="Why", max_length=500, widget=forms.Textarea(attrs={"rows": 2}), help_text=help_text)
+
+
+def _role_field(label="Role"):
+    return forms.ChoiceField(
+        label=label, choices=[(r.value, r.label) for r in STAFFING_ROLES], widget=forms.RadioSelect
+    )
+
+
+class PersonAddForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="Their work email. Someone new gets an email with a link to choose their password.",
+    )
+    first_name = forms.CharField(label="First name", max_length=150, required=False)
+    last_name = forms.CharField(label="Last name", max_length=150, required=False)
+    role = _role_field()
+    ends_on = forms.DateField(
+        label="Last day",
+        required=False,
+        widget=DateInput(),
+        help_text="Only for a role that ends on a known day, such as cover for a term.",
+    )
+    reason = _reason_field("Kept in the history. For example, new deputy DSL from September.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name"):
+            self.fields[name].requirement_note = "needed for someone new"
+
+
+class RoleChangeForm(forms.Form):
+    role = _role_field("New role")
+    reason = _reason_field("Kept in the history. The old role ends today and the new one starts.")
+
+
+class LastDayForm(forms.Form):
+    ends_on = forms.DateField(label="Last day", widget=DateInput(), help_text="Their access ends after this day.")
+    reason = _reason_field("Kept in the history. For example, leaving at the end of term.")
+
+
+class EndNowForm(forms.Form):
+    reason = _reason_field("Kept in the history. Their access ends at once.")
+
+
+class AlsoDslForm(forms.Form):
+    reason = _reason_field(f"Kept in the history. For example, the head is also the {Role.DSL.label.lower()}.")

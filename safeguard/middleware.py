@@ -101,7 +101,7 @@ def needs_two_factor(user):
 class TwoFactorRequiredMiddleware:
     """Until a person who needs a second factor has given one, every page but the two-factor pages is closed."""
 
-    ALLOWED_URL_NAMES = {"two_factor", "two_factor_qr", "logout"}
+    ALLOWED_URL_NAMES = {"two_factor", "two_factor_start", "two_factor_link", "two_factor_qr", "logout"}
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -34,6 +34,8 @@ CAPABILITIES = {
     "see_birth_dates": DSL_TEAM,
     # Term dates, INSET days and whose bank holidays: the clocks of the school's cases count in them.
     "keep_school_calendar": SENIOR,
+    # Who works at the school and in which role: the head, and the trust lead for the trust's schools.
+    "manage_people": frozenset({Role.HEADTEACHER, Role.TRUST_LEAD}),
 }
 
 

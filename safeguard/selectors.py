@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Q
 from django.http import Http404
+from django.utils import timezone
 
 from . import policy
 from .memberships import roles_in_school
@@ -52,6 +53,25 @@ def get_calendar_entry_for_user_or_404(user, school, model, pk):
         raise Http404 from None
     entry.school = school
     return entry
+
+
+def people_for_user(user, school):
+    """The school's memberships in force or starting later, each with its person, for those who manage its people."""
+    if not policy.can(roles_in_school(user, school), "manage_people"):
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(school=school, ended_at__isnull=True)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate()))
+        .select_related("user")
+    )
+
+
+def get_membership_for_user_or_404(user, school, pk):
+    """One membership of `school` that the user manages; 404 for missing and for another school's alike."""
+    try:
+        return people_for_user(user, school).get(pk=pk)
+    except (Membership.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def dsl_team_for_school(school):

@@ -1,16 +1,26 @@
 """Writes to the core: trusts, schools and their calendars, and memberships. Every function takes the acting
 person."""
 
+import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.text import capfirst
 
 from . import calendar, policy
 from .audit import audited_save
+from .mail import email_person
 from .memberships import roles_in_school
 from .models import InsetDay, Membership, Nation, School, Term, Trust
-from .roles import Role
+from .people import person_name
+from .roles import ALWAYS_HELD, STAFFING_ROLES, TWO_FACTOR_ROLES, Role
 
 
 @transaction.atomic
@@ -97,8 +107,9 @@ def calendar_entry_withdraw(*, actor, entry):
 
 
 @transaction.atomic
-def membership_grant(*, actor, user, role, school=None, trust=None, starts_on=None, ends_on=None):
+def membership_grant(*, actor, user, role, school=None, trust=None, starts_on=None, ends_on=None, reason=""):
     """Give `user` a role in a school (or a trust lead's oversight of a trust): what the role sees comes with it."""
+    granted = f"Granted the role of {Role(role).label}"
     return audited_save(
         Membership(
             user=user,
@@ -110,7 +121,7 @@ def membership_grant(*, actor, user, role, school=None, trust=None, starts_on=No
             granted_by=actor,
         ),
         actor=actor,
-        reason=f"Granted the role of {Role(role).label}",
+        reason=f"{granted}: {reason}" if reason else granted,
     )
 
 
@@ -140,3 +151,196 @@ def memberships_end_expired(*, today=None):
         )
         ended += 1
     return ended
+
+
+# --- The school's people: the people page's changes (the head, or the trust lead for the trust's schools) ---------
+
+
+def _check_manages_people(actor, school, user=None, field="role"):
+    if not policy.can(roles_in_school(actor, school), "manage_people"):
+        raise PermissionDenied("Only the headteacher or the trust's safeguarding lead can change who works here.")
+    if user is not None and user.pk == actor.pk:
+        # Separation of duties: a role that sees case data is always given by someone else.
+        raise ValidationError(
+            {
+                field: "You cannot give yourself a role or change your own. Ask another headteacher "
+                "or the trust's safeguarding lead."
+            }
+        )
+
+
+def _lock_people(school):
+    # One change to a school's people at a time, so that two heads ending the last two DSLs at once cannot both
+    # find the other still there.
+    return School.objects.select_for_update().get(pk=school.pk)
+
+
+def _require_reason(reason, field="reason"):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({field: "Please say why, for the record."})
+    return reason
+
+
+def _check_replaced(membership, *, field, last_day=None):
+    """Refuse to take away the school's last headteacher or DSL: someone else must hold the role from the first day
+    without this membership (today when it ends now, else the day after `last_day`)."""
+    if membership.role not in ALWAYS_HELD or not membership.is_active():
+        return
+    first_day_without = last_day + datetime.timedelta(days=1) if last_day else timezone.localdate()
+    others = Membership.objects.active(on=first_day_without).filter(school=membership.school_id, role=membership.role)
+    if not others.exclude(pk=membership.pk).exists():
+        label = Role(membership.role).label.lower()
+        raise ValidationError(
+            {
+                field: f"{person_name(membership.user)} is the school's only {label}. Add the person taking over "
+                f"first, then come back to this."
+            }
+        )
+
+
+@transaction.atomic
+def person_role_add(*, actor, school, user, role, reason, starts_on=None, ends_on=None):
+    """Give someone already known (say, the head) one more role at the school, such as DSL as well."""
+    _check_manages_people(actor, school, user)
+    reason = _require_reason(reason)
+    if role not in STAFFING_ROLES:
+        raise ValidationError({"role": "Choose one of the roles listed."})
+    _lock_people(school)
+    if Membership.objects.filter(school=school, user=user, role=role, ended_at__isnull=True).exists():
+        raise ValidationError({"role": f"{person_name(user)} already has the role of {Role(role).label} here."})
+    if ends_on and ends_on < (starts_on or timezone.localdate()):
+        raise ValidationError({"ends_on": "The last day is before the first day."})
+    return membership_grant(
+        actor=actor, user=user, role=role, school=school, starts_on=starts_on, ends_on=ends_on, reason=reason
+    )
+
+
+def person_for_email(*, actor, email, first_name="", last_name=""):
+    """The account with this email address, or a new one with no password yet (its invitation sets one); the new
+    account's sign-in name is the address, and its history names `actor`."""
+    users = get_user_model().objects
+    email = users.normalize_email(email.strip()).lower()
+    known = list(users.filter(email__iexact=email)[:2])
+    if len(known) > 1:
+        raise ValidationError({"email": "More than one account has this email address. Ask your administrator."})
+    if known:
+        return known[0]
+    if users.filter(username__iexact=email).exists():
+        raise ValidationError({"email": "An account already uses this email address as its sign-in name."})
+    if not (first_name.strip() and last_name.strip()):
+        raise ValidationError({"first_name": "Please give the new person's first and last names."})
+    user = users.model(username=email, email=email, first_name=first_name.strip(), last_name=last_name.strip())
+    user.set_unusable_password()
+    try:
+        return audited_save(user, actor=actor, reason="Account created, to be invited")
+    except ValidationError:
+        raise ValidationError({"email": "This address cannot be used as a sign-in name. Check it."}) from None
+
+
+@transaction.atomic
+def person_invite(*, actor, school, email, role, reason, link_base, first_name="", last_name="", **dates):
+    """Add a person by email address in a role: someone new gets an account and an invitation to choose a
+    password (a one-time link); someone already known is told of the new role. `link_base` is the site's address.
+    """
+    _check_manages_people(actor, school)
+    user = person_for_email(actor=actor, email=email, first_name=first_name, last_name=last_name)
+    if user.pk == actor.pk:
+        _check_manages_people(actor, school, user, field="email")
+    membership = person_role_add(actor=actor, school=school, user=user, role=role, reason=reason, **dates)
+    invitation_send(membership, actor=actor, link_base=link_base)
+    return membership
+
+
+@transaction.atomic
+def invitation_resend(*, actor, membership, link_base):
+    """Send the invitation again to someone who has not chosen a password yet (each link lasts a few days)."""
+    _check_manages_people(actor, membership.school)
+    if membership.user.has_usable_password():
+        raise ValidationError(
+            f"{person_name(membership.user)} has chosen a password already. If they have forgotten it, they can "
+            "reset it from the sign-in page."
+        )
+    invitation_send(membership, actor=actor, link_base=link_base)
+
+
+def invitation_send(membership, *, actor, link_base):
+    """Tell the person of their new role: someone with no password yet gets a one-time link to choose one."""
+    user, role, school = membership.user, Role(membership.role), membership.school or membership.trust
+    lines = [
+        f"Hello {user.first_name or user.get_username()},",
+        f"{person_name(actor)} has added you to Safeguard at {school}, as {role.label}. Safeguard is where the "
+        "school records and follows up safeguarding concerns.",
+    ]
+    if user.has_usable_password():
+        lines.append(f"Sign in as usual, with the sign-in name {user.get_username()}: {link_base}{reverse('login')}")
+    else:
+        path = reverse(
+            "password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+        days = round(settings.PASSWORD_RESET_TIMEOUT / 86400)
+        lines.append(
+            f"To choose your password, open this link (it works once, for {days} days):\n\n{link_base}{path}\n\n"
+            f"Then sign in with the sign-in name {user.get_username()}."
+        )
+    if role in TWO_FACTOR_ROLES:
+        lines.append(
+            "Because this role can see safeguarding records, when you first sign in you will also set up an "
+            "authenticator app on your phone, which gives you a code at each sign-in."
+        )
+    lines.append(f"If you were not expecting this email, please tell {person_name(actor)}.")
+    email_person(to=user.email, subject=f"You have been added to Safeguard at {school}", body="\n\n".join(lines))
+
+
+@transaction.atomic
+def membership_role_change(*, actor, membership, role, reason):
+    """Move someone to another role: the old membership ends today and the new one starts, both with the reason."""
+    _check_manages_people(actor, membership.school, membership.user)
+    reason = _require_reason(reason)
+    _lock_people(membership.school)
+    membership = Membership.objects.select_related("user", "school").get(pk=membership.pk)
+    if role == membership.role:
+        raise ValidationError({"role": f"{person_name(membership.user)} already has this role."})
+    _check_replaced(membership, field="role")
+    granted = person_role_add(
+        actor=actor,
+        school=membership.school,
+        user=membership.user,
+        role=role,
+        reason=reason,
+        ends_on=membership.ends_on,
+    )
+    membership_end(actor=actor, membership=membership, reason=f"Role changed to {Role(role).label}: {reason}")
+    return granted
+
+
+@transaction.atomic
+def membership_last_day_set(*, actor, membership, ends_on, reason):
+    """Give a membership a last day (or a new one): access ends after it, without anyone having to remember."""
+    _check_manages_people(actor, membership.school, membership.user, field="ends_on")
+    reason = _require_reason(reason)
+    _lock_people(membership.school)
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    if ends_on < max(membership.starts_on, timezone.localdate()):
+        raise ValidationError({"ends_on": "The last day cannot be in the past, or before the role starts."})
+    _check_replaced(membership, field="ends_on", last_day=ends_on)
+    membership.ends_on = ends_on
+    audited_save(
+        membership, actor=actor, reason=f"Last day set to {ends_on:%d %B %Y}: {reason}", update_fields=["ends_on"]
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor, membership, reason):
+    """End someone's role at the school now, with the reason: they lose its access on their next request."""
+    _check_manages_people(actor, membership.school, membership.user, field="reason")
+    reason = _require_reason(reason)
+    _lock_people(membership.school)
+    membership = Membership.objects.select_related("user").get(pk=membership.pk)
+    _check_replaced(membership, field="reason")
+    return membership_end(actor=actor, membership=membership, reason=reason)

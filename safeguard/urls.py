@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from .forms import SignInForm
-from .views import account, audit, dashboard, health, pupils, school_calendar, schools
+from .views import account, audit, dashboard, health, people, pupils, school_calendar, schools
 
 handler403 = "safeguard.views.errors.permission_denied"
 handler404 = "safeguard.views.errors.not_found"
@@ -24,9 +24,19 @@ urlpatterns = [
     path(
         "school/calendar/inset-days/<int:pk>/withdraw/", school_calendar.inset_day_withdraw, name="inset_day_withdraw"
     ),
+    path("school/people/", people.people, name="people"),
+    path("school/people/add/", people.person_add, name="person_add"),
+    path("school/people/<int:pk>/", people.membership_detail, name="membership_detail"),
+    path("school/people/<int:pk>/role/", people.membership_role, name="membership_role"),
+    path("school/people/<int:pk>/last-day/", people.membership_last_day, name="membership_last_day"),
+    path("school/people/<int:pk>/end/", people.membership_end, name="membership_end"),
+    path("school/people/<int:pk>/also-dsl/", people.membership_also_dsl, name="membership_also_dsl"),
+    path("school/people/<int:pk>/invite-again/", people.membership_invite_again, name="membership_invite_again"),
     path("account/sign-in/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("account/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/two-factor/", account.two_factor, name="two_factor"),
+    path("account/two-factor/start/", account.two_factor_start, name="two_factor_start"),
+    path("account/two-factor/link/<str:token>/", account.two_factor_link, name="two_factor_link"),
     path("account/two-factor/qr.svg", account.two_factor_qr, name="two_factor_qr"),
     path("account/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("account/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

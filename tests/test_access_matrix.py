@@ -44,6 +44,7 @@ ONE_PUPIL = signed_in_only(200, **{STAFF: 403, INSPECTOR: 403, OTHER_SCHOOL: 404
 DSL_TEAM_ONLY = signed_in_only(403, **{DSL: 200, DEPUTY: 200, OTHER_SCHOOL: 200})
 TRAIL = signed_in_only(403, **{DSL: 200, DEPUTY: 200, OTHER_SCHOOL: 404})
 POST_ONLY = signed_in_only(405)
+PEOPLE = signed_in_only(403, **{HEAD: 200, TRUST_LEAD: 200})
 CALENDAR = signed_in_only(403, **{DSL: 200, DEPUTY: 200, HEAD: 200, OTHER_SCHOOL: 200})
 # Logging concerns: every member of staff and the school's leaders; inspectors and trust leads log nothing here.
 LOG_CONCERN = signed_in_only(200, **{INSPECTOR: 403, TRUST_LEAD: 403})
@@ -69,9 +70,20 @@ EXPECTED = {
     "inset_day_add": CALENDAR,
     "term_withdraw": POST_ONLY,
     "inset_day_withdraw": POST_ONLY,
+    # The school's people: the head, and the trust lead for the trust's schools; no one else.
+    "people": PEOPLE,
+    "person_add": PEOPLE,
+    "membership_detail": PEOPLE,
+    "membership_role": POST_ONLY,
+    "membership_last_day": POST_ONLY,
+    "membership_end": POST_ONLY,
+    "membership_also_dsl": POST_ONLY,
+    "membership_invite_again": POST_ONLY,
     "login": PUBLIC,
     "logout": signed_in_only(405),  # sign-out is a POST
     "two_factor": signed_in_only(302),  # already past the second factor: sent on to the dashboard
+    "two_factor_start": signed_in_only(405),  # enrolment begins with a POST (the password again)
+    "two_factor_link": signed_in_only(302),  # already past the second factor: sent on to the dashboard
     "two_factor_qr": signed_in_only(404),  # no enrolment in progress for a verified person
     "password_change": signed_in_only(),
     "password_change_done": signed_in_only(),
@@ -142,12 +154,14 @@ def world(school, other_school, trust, people, signed_in):
     referred = make_case(school=school, state="referred")
     referral = {"pk": referred.pk, "rid": referred.referrals.get().pk}
     on_case = {"pk": case.pk}
+    staff_role = users[STAFF].memberships.get(school=school)
     return {
         "clients": clients,
         "url_kwargs": {
             "pupil_detail": {"pk": pupil.pk},
             "record_trail": {"kind": "pupil", "pk": pupil.pk},
             "password_reset_confirm": {"uidb64": "MQ", "token": "not-a-token"},
+            "two_factor_link": {"token": "not-a-token"},
             "incidents:own_report": {"pk": report.pk},
             "incidents:concern_edit": {"pk": draft.pk},
             "incidents:concern_person_remove": {"pk": draft.pk, "person_pk": draft.involvements.get().pk},
@@ -173,6 +187,12 @@ def world(school, other_school, trust, people, signed_in):
             "referrals:outcome": referral,
             "referrals:parent_contact": on_case,
             "referrals:signatory_end": {"sid": 1},
+            "membership_detail": {"pk": staff_role.pk},
+            "membership_role": {"pk": staff_role.pk},
+            "membership_last_day": {"pk": staff_role.pk},
+            "membership_end": {"pk": staff_role.pk},
+            "membership_also_dsl": {"pk": staff_role.pk},
+            "membership_invite_again": {"pk": staff_role.pk},
             "term_withdraw": {"pk": 1},
             "inset_day_withdraw": {"pk": 1},
         },

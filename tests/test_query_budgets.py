@@ -120,3 +120,33 @@ def test_submitting_a_concern_keeps_its_budget_as_cases_grow(school, other_schoo
 
     assert large == small
     assert large <= CONCERN_BUDGET
+
+
+def test_the_people_pages_keep_their_budget_as_the_staff_grows(school, other_school, people, signed_in):
+    from referrals.services import signatory_designate
+    from safeguard.models import Membership
+    from tests.factories import member
+
+    head = people[Role.HEADTEACHER]
+    client = signed_in(head, school=school)
+    target = Membership.objects.get(user=people[Role.STAFF], school=school)
+    urls = {
+        "people": "/school/people/",
+        "a person's role": f"/school/people/{target.pk}/",
+        "add": "/school/people/add/",
+    }
+
+    def grow_staff(count):
+        for _ in range(count):
+            teacher = member(Role.STAFF, school=school)
+            signatory_designate(actor=head, school=school, user=teacher, reason="Signs where the head is the DSL")
+            member(Role.DEPUTY_DSL, school=school)
+            member(Role.STAFF, school=other_school)
+
+    grow_staff(1)
+    small = {name: queries_for(client, url) for name, url in urls.items()}
+    grow_staff(10)
+    large = {name: queries_for(client, url) for name, url in urls.items()}
+
+    assert large == small
+    assert all(count <= PAGE_BUDGET for count in large.values()), large

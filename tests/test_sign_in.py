@@ -17,10 +17,11 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from safeguard.audit import audited_save
 from safeguard.demo import DEMO_PASSWORD
 from safeguard.lockout import client_address
 from safeguard.roles import Role
-from tests.factories import UserFactory, member
+from tests.factories import UserFactory, admin_user, member
 
 pytestmark = pytest.mark.django_db
 
@@ -330,7 +331,24 @@ def pending_device(user):
     return TOTPDevice.objects.get(user=user, confirmed=False)
 
 
-def test_dsl_without_a_device_is_sent_to_enrol(client, people):
+def enrol_link(client, user, django_capture_on_commit_callbacks):
+    """Give the password again and return the path of the emailed enrolment link."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/account/two-factor/start/", {"password": PASSWORD})
+    assert response.status_code == 302
+    assert response.url == "/account/two-factor/"
+    message = mail.outbox[-1]
+    assert message.to == [user.email]
+    return re.search(r"http://testserver(/account/two-factor/link/\S+/)", message.body).group(1)
+
+
+def begin_enrolment(client, user, django_capture_on_commit_callbacks):
+    """The whole first step: password, emailed link, its button. Returns the pending device."""
+    client.post(enrol_link(client, user, django_capture_on_commit_callbacks))
+    return pending_device(user)
+
+
+def test_dsl_without_a_device_is_sent_to_enrol_and_no_get_creates_a_device(client, people):
     dsl = people[Role.DSL]
     client.force_login(dsl)
 
@@ -343,20 +361,101 @@ def test_dsl_without_a_device_is_sent_to_enrol(client, people):
     assert response.status_code == 200
     page = response.content.decode()
     assert "Set up two-step sign-in" in page
-    assert 'src="/account/two-factor/qr.svg"' in page
-    assert pending_device(dsl).key in page
+    assert "Set up an authenticator app" in page
+    assert 'action="/account/two-factor/start/"' in page
+    assert "qr.svg" not in page
+    assert client.get("/account/two-factor/qr.svg").status_code == 404
+    assert client.get("/account/two-factor/start/").status_code == 405
+    assert not TOTPDevice.objects.filter(user=dsl).exists()
 
+
+def test_enrolment_asks_for_the_password_again(client, people, django_capture_on_commit_callbacks):
+    dsl = people[Role.DSL]
+    client.force_login(dsl)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/account/two-factor/start/", {"password": "not-the-password"})
+
+    assert response.status_code == 200
+    assert response.context["start_form"].errors["password"] == ["That password is not right. Check it and try again."]
+    assert 'id="id_password_error"' in response.content.decode()
+    assert mail.outbox == []
+    assert not TOTPDevice.objects.filter(user=dsl).exists()
+
+
+def test_guessing_the_password_at_enrolment_counts_towards_the_lockout(client, people):
+    dsl = people[Role.DSL]
+    client.force_login(dsl)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/account/two-factor/start/", {"password": "a-guess"}, REMOTE_ADDR=IP)
+
+    response = client.post("/account/two-factor/start/", {"password": PASSWORD}, REMOTE_ADDR=IP)
+
+    assert response.context["start_form"].errors["password"]
+    assert not TOTPDevice.objects.filter(user=dsl).exists()
+
+
+def test_enrolment_goes_on_through_an_emailed_one_time_link(client, people, django_capture_on_commit_callbacks):
+    dsl = people[Role.DSL]
+    client.force_login(dsl)
+
+    link = enrol_link(client, dsl, django_capture_on_commit_callbacks)
+    assert "We have emailed a link" in client.get("/account/two-factor/").content.decode()
+    assert not TOTPDevice.objects.filter(user=dsl).exists()
+
+    # Opening the link shows a button; only pressing it creates the device.
+    response = client.get(link)
+    assert response.status_code == 200
+    assert "Show the code to scan" in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=dsl).exists()
+    response = client.post(link)
+    assert response.status_code == 302
+    assert response.url == "/account/two-factor/"
+    device = pending_device(dsl)
+
+    page = client.get("/account/two-factor/").content.decode()
+    assert 'src="/account/two-factor/qr.svg"' in page
+    assert device.key in page
     qr = client.get("/account/two-factor/qr.svg")
     assert qr.status_code == 200
     assert qr["Content-Type"] == "image/svg+xml"
     assert b"<svg" in qr.content
 
+    # The link works once.
+    assert "This link no longer works" in client.get(link).content.decode()
+    client.post(link)
+    assert TOTPDevice.objects.filter(user=dsl).count() == 1
 
-def test_correct_code_confirms_the_device_and_opens_the_site(client, people):
+
+def test_someone_elses_enrolment_link_does_not_work(client, people, django_capture_on_commit_callbacks):
+    dsl, deputy = people[Role.DSL], people[Role.DEPUTY_DSL]
+    client.force_login(dsl)
+    link = enrol_link(client, dsl, django_capture_on_commit_callbacks)
+
+    other = Client()
+    other.force_login(deputy)
+    assert "This link no longer works" in other.get(link).content.decode()
+    other.post(link)
+    assert not TOTPDevice.objects.exists()
+
+
+def test_without_an_email_address_the_password_leads_straight_to_the_code(client, people):
+    dsl = people[Role.DSL]
+    dsl.email = ""
+    audited_save(dsl, actor=admin_user(), reason="No email address", update_fields=["email"])
+    client.force_login(dsl)
+
+    response = client.post("/account/two-factor/start/", {"password": PASSWORD})
+
+    assert response.status_code == 302
+    assert mail.outbox == []
+    assert pending_device(dsl).key in client.get("/account/two-factor/").content.decode()
+
+
+def test_correct_code_confirms_the_device_and_opens_the_site(client, people, django_capture_on_commit_callbacks):
     dsl = people[Role.DSL]
     client.force_login(dsl)
-    client.get("/account/two-factor/")
-    device = pending_device(dsl)
+    device = begin_enrolment(client, dsl, django_capture_on_commit_callbacks)
     token = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
 
     response = client.post("/account/two-factor/?next=/pupils/", {"token": token, "next": "/pupils/"})
@@ -371,11 +470,10 @@ def test_correct_code_confirms_the_device_and_opens_the_site(client, people):
     assert client.get("/account/two-factor/qr.svg").status_code == 404
 
 
-def test_wrong_code_is_a_field_error(client, people):
+def test_wrong_code_is_a_field_error(client, people, django_capture_on_commit_callbacks):
     dsl = people[Role.DSL]
     client.force_login(dsl)
-    client.get("/account/two-factor/")
-    device = pending_device(dsl)
+    device = begin_enrolment(client, dsl, django_capture_on_commit_callbacks)
     wrong = next(f"{n:06d}" for n in range(1_000_000) if f"{n:06d}" not in valid_tokens(device))
 
     response = client.post("/account/two-factor/", {"token": wrong})
@@ -390,6 +488,7 @@ def test_wrong_code_is_a_field_error(client, people):
 
 
 def test_code_that_is_not_digits_is_a_field_error(client, people):
+    TOTPDevice.objects.create(user=people[Role.DSL], name="phone", confirmed=True)
     client.force_login(people[Role.DSL])
     response = client.post("/account/two-factor/", {"token": "abcdef"})
     assert response.context["form"].errors["token"] == ["Enter the six digits shown in your app."]
