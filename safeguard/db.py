@@ -70,3 +70,23 @@ def name_search_index(table, column):
             schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
 
     return migrations.RunPython(forwards, backwards)
+
+
+def never_deleted(*tables):
+    """Migration operation making each table refuse DELETE, while its rows may still be updated (PostgreSQL only):
+    for records whose state moves on, such as the outbox's sent marks."""
+
+    def forwards(apps, schema_editor):
+        if _on_postgresql(schema_editor):
+            for table in tables:
+                schema_editor.execute(
+                    f'CREATE TRIGGER "{table}_no_delete" BEFORE DELETE ON "{table}" '
+                    "FOR EACH ROW EXECUTE FUNCTION safeguard_refuse_rewrite()"
+                )
+
+    def backwards(apps, schema_editor):
+        if _on_postgresql(schema_editor):
+            for table in tables:
+                schema_editor.execute(f'DROP TRIGGER IF EXISTS "{table}_no_delete" ON "{table}"')
+
+    return migrations.RunPython(forwards, backwards)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from incidents import tasks
+from safeguard.celery import app as celery_app
 from safeguard.roles import Role
 from tests.factories import make_case
 
@@ -48,8 +48,6 @@ def case_in(school, people):
 
 
 @pytest.fixture(autouse=True)
-def email_task_runs_here(monkeypatch):
-    """Run the email task in this process even when a broker is configured, as the worker would."""
-    monkeypatch.setattr(
-        tasks.concern_reported_email, "delay", lambda *a, **kw: tasks.concern_reported_email.apply(args=a, kwargs=kw)
-    )
+def jobs_run_here(monkeypatch):
+    """Run background jobs in this process even when a broker is configured, as the worker would."""
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)

@@ -1,0 +1,114 @@
+"""The transactional outbox: a background job is a row written in the same transaction as the change that needs it.
+
+A service calls `enqueue(task_name, **kwargs)` in place of `task.delay(...)`. The row commits with the change (or
+rolls back with it), and once the transaction commits, one quick attempt hands it to the broker. With the broker
+down, that attempt fails within about a second, is logged, and the page still answers with success; the row waits
+for the beat's dispatch (every minute) or a worker starting up, which hand over everything not yet done.
+
+What "sent" means: `handed_over_at` is when the broker took the message, `done_at` when a worker finished the job.
+The dispatcher hands over again what is not done: at once when the broker refused it, and after REDELIVER_AFTER
+when the broker took it but no worker ever finished it (a broker that restarted without its data). `deliver`
+runs the job under a lock on its row and marks it done in the same transaction, so a second copy of the message
+waits for the first, finds it done, and does nothing. Job bodies are idempotent all the same (the concern email
+keeps a sent marker per person), since an email that left just before a crash cannot be called back.
+"""
+
+import datetime
+import logging
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from .celery import app
+from .models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+DELIVER_TASK = "safeguard.tasks.outbox_deliver"
+
+# Longer than the broker's visibility timeout (15 minutes, after which Redis gives an unfinished message to another
+# worker) plus a task's time limit: a message handed over and still not done after this was lost, not waiting.
+REDELIVER_AFTER = datetime.timedelta(minutes=30)
+BATCH = 100
+
+
+def enqueue(task, **kwargs):
+    """Write a job for the Celery task named `task` in the caller's transaction; hand it over once that commits."""
+    _task(task)  # a misspelt name fails here, inside the change's transaction, not later in a worker
+    message = OutboxMessage.objects.create(task=task, kwargs=kwargs)
+    transaction.on_commit(lambda: hand_over(message.pk))
+    return message
+
+
+def hand_over(message_id):
+    """Hand one message to the broker, unless it is done or another dispatcher holds it. Returns True if handed."""
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, done_at__isnull=True)
+            .first()
+        )
+        return message is not None and _publish(message)
+
+
+def dispatch_unsent():
+    """Hand over every message that is due: never taken by the broker, or taken long ago and never done.
+
+    Two dispatchers at once (the beat and a worker starting) each skip the rows the other has locked.
+    Stops at the first refusal: the broker is down, and the next run will try again. Returns how many went.
+    """
+    due = Q(handed_over_at__isnull=True) | Q(handed_over_at__lt=timezone.now() - REDELIVER_AFTER)
+    sent = 0
+    with transaction.atomic():
+        pending = OutboxMessage.objects.select_for_update(skip_locked=True).filter(due, done_at__isnull=True)
+        for message in pending[:BATCH]:
+            if not _publish(message):
+                break
+            sent += 1
+    return sent
+
+
+def _publish(message):
+    message.attempts += 1
+    try:
+        _task(DELIVER_TASK).apply_async(args=[message.pk])
+    except (OperationalError, OSError) as error:
+        # The change itself is saved: say so in the log and leave the row for the next dispatch.
+        logger.warning("Outbox: the broker did not take %s (%s); it will be sent later.", message, error)
+        message.last_error = f"{type(error).__name__}: {error}"
+        message.save(update_fields=["attempts", "last_error"])
+        return False
+    message.handed_over_at = timezone.now()
+    message.save(update_fields=["attempts", "handed_over_at"])
+    return True
+
+
+def deliver(message_id):
+    """Run the job of one message once: a message already done is left alone. Returns True if it ran now."""
+    try:
+        with transaction.atomic():
+            message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
+            if message is None or message.done_at is not None:
+                return False
+            _task(message.task)(**message.kwargs)
+            message.done_at = timezone.now()
+            message.last_error = ""
+            message.save(update_fields=["done_at", "last_error"])
+            return True
+    except Exception as error:
+        # Rolled back with the job's own writes; the reason stays on the row for whoever looks.
+        OutboxMessage.objects.filter(pk=message_id).update(last_error=f"{type(error).__name__}: {error}")
+        raise
+
+
+def _task(name):
+    if name not in app.tasks:
+        app.loader.import_default_modules()  # every app's tasks module, as a worker imports them on start
+    return app.tasks[name]
+
+
+def unsent():
+    """Messages not done yet, oldest first: what an operator checks when email seems late."""
+    return OutboxMessage.objects.filter(done_at__isnull=True)
