@@ -15,6 +15,7 @@ keeps a sent marker per person), since an email that left just before a crash ca
 
 import datetime
 import logging
+from importlib import import_module
 
 from django.db import transaction
 from django.db.models import Q
@@ -105,7 +106,8 @@ def deliver(message_id):
 
 def _task(name):
     if name not in app.tasks:
-        app.loader.import_default_modules()  # every app's tasks module, as a worker imports them on start
+        # A task is named after its module, which registers it on import (a worker imports every app's tasks).
+        import_module(name.rpartition(".")[0])
     return app.tasks[name]
 
 

@@ -207,6 +207,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # 300 s), or a slow job would run twice at once: 900 s leaves a margin. A dead worker's job restarts after it.
     "visibility_timeout": 900,
     "socket_connect_timeout": 1,
+    # One attempt to connect when publishing, no retries with pauses between (the worker's own connection keeps
+    # retrying under broker_connection_retry).
+    "max_retries": 0,
     # Bounds a command on a connection Redis dropped without closing (longer than a blocking read's own timeout).
     "socket_timeout": 5,
 }
