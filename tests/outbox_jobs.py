@@ -1,6 +1,7 @@
 """A job for the worker fault test, imported by its worker (`-I tests.outbox_jobs`): it says when it starts and
 waits to be released, so that the test can kill the worker in the middle of it."""
 
+import os
 import time
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from celery import shared_task
 @shared_task
 def wait_for_release(run_dir):
     run = Path(run_dir)
+    (run / "pid").write_text(str(os.getpid()))
     with open(run / "log", "a") as log:
         log.write("started\n")
     deadline = time.monotonic() + 60

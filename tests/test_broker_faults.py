@@ -141,7 +141,7 @@ def test_with_redis_down_the_concern_is_saved_with_success_and_its_email_goes_on
     assert OutboxMessage.objects.get().attempts == 2
 
 
-def _worker(broker_url, log):
+def _worker(broker_url, log, **env):
     """`celery -A safeguard worker` as deployed (prefork), on the test's database and the test's own Redis."""
     db = connection.settings_dict
     database_url = (
@@ -152,6 +152,7 @@ def _worker(broker_url, log):
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker_url,
         "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
+        **env,
     }
     command = [sys.executable, "-m", "celery", "-A", "safeguard", "worker", "-I", "tests.outbox_jobs"]
     command += ["--concurrency", "1", "--without-heartbeat", "--without-mingle", "--without-gossip"]
@@ -189,3 +190,25 @@ def test_a_job_whose_worker_is_killed_mid_way_is_done_once_by_the_next_worker(ow
     message.refresh_from_db()
     assert message.attempts == 2 and message.last_error == ""
     assert outbox.dispatch_unsent() == 0
+
+
+def test_a_job_whose_pool_process_dies_is_given_back_and_done_once(own_redis, tmp_path):
+    run_log = tmp_path / "log"
+    with open(tmp_path / "worker.log", "w") as worker_log:
+        # The usual 15-minute visibility timeout: only the worker giving the job back can bring it round again.
+        worker = _worker(own_redis.url, worker_log, TEST_USUAL_VISIBILITY_TIMEOUT="1")
+        try:
+            message = outbox.enqueue(wait_for_release.name, run_dir=str(tmp_path))
+            wait_until(lambda: run_log.exists() and "started" in run_log.read_text(), what="the job to start")
+            # The process running the job dies (out of memory, say); the worker gives the job back to the broker
+            # (task_reject_on_worker_lost), where it would otherwise count as failed and be dropped.
+            os.kill(int((tmp_path / "pid").read_text()), signal.SIGKILL)
+            (tmp_path / "release").touch()
+            wait_until(lambda: OutboxMessage.objects.get().done_at is not None, what="the job to be done again")
+        finally:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=30)
+
+    assert run_log.read_text().splitlines() == ["started", "started", "finished"], (tmp_path / "worker.log").read_text()
+    message.refresh_from_db()
+    assert message.attempts == 1 and message.done_at is not None

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -141,3 +142,16 @@ def test_the_database_refuses_to_delete_an_outbox_row(school, dsl_team, django_c
         OutboxMessage.objects.all().delete()
     assert "DELETE on safeguard_outboxmessage is refused" in str(refused.value)
     assert OutboxMessage.objects.count() == 1
+
+
+def test_outbox_status_lists_what_waits_and_fails_when_it_is_late(school, dsl_team, broker_down, capsys):
+    call_command("outbox_status")
+    assert "Nothing waiting" in capsys.readouterr().out
+
+    make_case(school=school, state="reported")
+    call_command("outbox_status")
+    assert f"1 waiting:\n  #{OutboxMessage.objects.get().pk} {EMAIL_TASK}, 0 min" in capsys.readouterr().out
+
+    OutboxMessage.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=11))
+    with pytest.raises(CommandError, match="waited 11 minutes"):
+        call_command("outbox_status")
