@@ -7,10 +7,10 @@ for the beat's dispatch (every minute) or a worker starting up, which hand over 
 
 What "sent" means: `handed_over_at` is when the broker took the message, `done_at` when a worker finished the job.
 The dispatcher hands over again what is not done: at once when the broker refused it, and after REDELIVER_AFTER
-when the broker took it but no worker ever finished it (a broker that restarted without its data). `deliver`
-runs the job under a lock on its row and marks it done in the same transaction, so a second copy of the message
-waits for the first, finds it done, and does nothing. Job bodies are idempotent all the same (the concern email
-keeps a sent marker per person), since an email that left just before a crash cannot be called back.
+when the broker took it but no worker ever finished it (a broker that restarted without its data). A message that
+is done is never run again. Until then a message may reach a worker twice (a worker that died mid-job, a copy
+handed over again), so every job body must be idempotent: the concern email keeps a sent marker per person,
+taken under a row lock, so two runs, even at once, email each person once.
 """
 
 import datetime
@@ -87,21 +87,22 @@ def _publish(message):
 
 
 def deliver(message_id):
-    """Run the job of one message once: a message already done is left alone. Returns True if it ran now."""
+    """Run the job of one message, unless it is done; then mark it done. Returns True if it ran now.
+
+    The job runs outside any transaction of ours, so that what it finished stays finished if it fails half-way
+    (the first of two emails stays marked sent); its own markers make a second run send no one a second email.
+    """
+    message = OutboxMessage.objects.filter(pk=message_id, done_at__isnull=True).first()
+    if message is None:
+        return False
     try:
-        with transaction.atomic():
-            message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
-            if message is None or message.done_at is not None:
-                return False
-            _task(message.task)(**message.kwargs)
-            message.done_at = timezone.now()
-            message.last_error = ""
-            message.save(update_fields=["done_at", "last_error"])
-            return True
+        _task(message.task)(**message.kwargs)
     except Exception as error:
-        # Rolled back with the job's own writes; the reason stays on the row for whoever looks.
+        # The reason stays on the row for whoever looks; the task's retries, then the dispatcher, try again.
         OutboxMessage.objects.filter(pk=message_id).update(last_error=f"{type(error).__name__}: {error}")
         raise
+    OutboxMessage.objects.filter(pk=message_id).update(done_at=timezone.now(), last_error="")
+    return True
 
 
 def _task(name):

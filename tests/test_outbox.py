@@ -155,3 +155,23 @@ def test_outbox_status_lists_what_waits_and_fails_when_it_is_late(school, dsl_te
     OutboxMessage.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=11))
     with pytest.raises(CommandError, match="waited 11 minutes"):
         call_command("outbox_status")
+
+
+def test_a_job_that_fails_half_way_keeps_what_it_did_so_a_retry_emails_no_one_twice(school, dsl_team, monkeypatch):
+    make_case(school=school, state="reported")
+    message = OutboxMessage.objects.get()
+    real_send_mail = services.send_mail
+    calls = []
+
+    def second_fails_once(**kwargs):
+        calls.append(kwargs["recipient_list"])
+        if len(calls) == 2:
+            raise ConnectionResetError("SMTP server went away")
+        return real_send_mail(**kwargs)
+
+    monkeypatch.setattr(services, "send_mail", second_fails_once)
+    with pytest.raises(ConnectionResetError):
+        outbox.deliver(message.pk)
+    assert outbox.deliver(message.pk) is True
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in dsl_team)
