@@ -39,7 +39,8 @@ def enqueue(task, **kwargs):
     """Write a job for the Celery task named `task` in the caller's transaction; hand it over once that commits."""
     _task(task)  # a misspelt name fails here, inside the change's transaction, not later in a worker
     message = OutboxMessage.objects.create(task=task, kwargs=kwargs)
-    transaction.on_commit(lambda: hand_over(message.pk))
+    # robust: whatever goes wrong in the hand-over is logged, and the page still says that the change was saved.
+    transaction.on_commit(lambda: hand_over(message.pk), robust=True)
     return message
 
 

@@ -2,11 +2,12 @@
 it is handed over."""
 
 import datetime
+import threading
 
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -175,3 +176,38 @@ def test_a_job_that_fails_half_way_keeps_what_it_did_so_a_retry_emails_no_one_tw
     assert outbox.deliver(message.pk) is True
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in dsl_team)
+
+
+@postgres_only()
+@pytest.mark.django_db(transaction=True)
+def test_two_dispatchers_at_once_hand_each_message_over_once(school, dsl_team, monkeypatch):
+    handed = []
+    monkeypatch.setattr(outbox._task(outbox.DELIVER_TASK), "apply_async", lambda args: handed.append(args))
+    with monkeypatch.context() as down:
+        down.setattr(outbox._task(outbox.DELIVER_TASK), "apply_async", _refuse)
+        first = make_case(school=school, state="reported")
+        make_case(school=school, state="reported")
+    waiting = list(OutboxMessage.objects.order_by("pk"))
+    assert [m.handed_over_at for m in waiting] == [None, None]
+
+    holding, release = threading.Event(), threading.Event()
+
+    def other_dispatcher():
+        # Another process's dispatch, part-way through the first message (it holds that row's lock).
+        try:
+            with transaction.atomic():
+                OutboxMessage.objects.select_for_update().get(kwargs__incident_id=first.pk)
+                holding.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    other = threading.Thread(target=other_dispatcher)
+    other.start()
+    try:
+        assert holding.wait(10)
+        assert outbox.dispatch_unsent() == 1  # skips the locked row, without waiting for it
+        assert handed == [[waiting[1].pk]]
+    finally:
+        release.set()
+        other.join()
