@@ -4,9 +4,9 @@ from tests.incidents.conftest import (  # noqa: F401  (fixtures)
     case_in,
     deputy,
     dsl,
-    email_task_runs_here,
     head,
     inspector,
+    jobs_run_here,
     staff,
     trust_lead,
 )
