@@ -22,6 +22,7 @@ from safeguard import outbox, tasks
 from safeguard.celery import app as celery_app
 from safeguard.models import OutboxMessage
 from safeguard.roles import Role
+from tests.factories import PupilFactory
 from tests.incidents.test_views import concern_post
 from tests.outbox_jobs import wait_for_release
 
@@ -67,6 +68,12 @@ class OwnRedis:
             stdout=subprocess.DEVNULL,
         )
         wait_until(lambda: _answers(self.port), what="Redis to start")
+
+    def hang(self):
+        self.process.send_signal(signal.SIGSTOP)  # it keeps its connections open, and answers nothing
+
+    def resume(self):
+        self.process.send_signal(signal.SIGCONT)
 
     def stop(self):
         if self.process is not None:
@@ -121,6 +128,7 @@ def test_with_redis_down_the_concern_is_saved_with_success_and_its_email_goes_on
     case = Incident.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/concerns/{case.pk}/"
     assert took < 2, f"the page took {took:.1f} s with Redis down"
+    print(f"With Redis down, the page answered in {took:.2f} s")
     message = OutboxMessage.objects.get()
     assert (message.handed_over_at, message.done_at, message.attempts) == (None, None, 1)
     assert message.last_error
@@ -139,6 +147,27 @@ def test_with_redis_down_the_concern_is_saved_with_success_and_its_email_goes_on
         time.sleep(1)  # the solo worker takes them in order, each in a few milliseconds
     assert sorted(m.to[0] for m in mail.outbox) == sorted(dsl_team)
     assert OutboxMessage.objects.get().attempts == 2
+
+
+def test_with_redis_hanging_the_page_still_answers_within_2_seconds(own_redis, client, signed_in, school, people):
+    signed_in(people[Role.STAFF], school=school)
+    first = client.post("/concerns/new/", concern_post(PupilFactory(school=school)))
+    assert first.status_code == 302
+    assert OutboxMessage.objects.get().handed_over_at is not None  # this process is now connected to Redis
+
+    own_redis.hang()
+    try:
+        started = time.monotonic()
+        response = client.post("/concerns/new/", concern_post(PupilFactory(school=school)))
+        took = time.monotonic() - started
+    finally:
+        own_redis.resume()
+
+    assert response.status_code == 302
+    assert took < 2, f"the page took {took:.1f} s with Redis hanging"
+    print(f"With Redis hanging, the page answered in {took:.2f} s")
+    waiting = OutboxMessage.objects.get(handed_over_at__isnull=True)
+    assert waiting.attempts == 1 and "Timeout" in waiting.last_error
 
 
 def _worker(broker_url, log, **env):

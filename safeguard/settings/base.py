@@ -210,8 +210,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # One attempt to connect when publishing, no retries with pauses between (the worker's own connection keeps
     # retrying under broker_connection_retry).
     "max_retries": 0,
-    # Bounds a command on a connection Redis dropped without closing (longer than a blocking read's own timeout).
-    "socket_timeout": 5,
+    # Bounds a command to a Redis that hangs without closing the connection, so that a page still answers within
+    # 2 s (the worker's blocking reads wait only for a socket that is ready, and have their own health check).
+    "socket_timeout": 1,
 }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
