@@ -241,3 +241,26 @@ def test_a_job_whose_pool_process_dies_is_given_back_and_done_once(own_redis, tm
     assert run_log.read_text().splitlines() == ["started", "started", "finished"], (tmp_path / "worker.log").read_text()
     message.refresh_from_db()
     assert message.attempts == 1 and message.done_at is not None
+
+
+def test_a_worker_started_before_redis_and_through_a_redis_restart_keeps_working(own_redis, tmp_path):
+    (tmp_path / "release").touch()  # the jobs here run straight through
+    own_redis.stop()
+    with open(tmp_path / "worker.log", "w") as worker_log:
+        worker = _worker(own_redis.url, worker_log)
+        try:
+            time.sleep(2)  # the worker keeps trying to connect
+            own_redis.start()
+            before = outbox.enqueue(wait_for_release.name, run_dir=str(tmp_path))
+            wait_until(lambda: OutboxMessage.objects.get(pk=before.pk).done_at is not None, what="the first job")
+
+            own_redis.stop()
+            time.sleep(2)
+            own_redis.start()  # empty: it kept nothing on disk
+            after = outbox.enqueue(wait_for_release.name, run_dir=str(tmp_path))
+            wait_until(lambda: OutboxMessage.objects.get(pk=after.pk).done_at is not None, what="the second job")
+            assert worker.poll() is None
+        finally:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=30)
+    assert (tmp_path / "log").read_text().splitlines() == ["started", "finished"] * 2
