@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connections, transaction
+from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -18,7 +19,7 @@ from safeguard.celery import app as celery_app
 from safeguard.models import OutboxMessage
 from safeguard.roles import Role
 from tests.conftest import postgres_only
-from tests.factories import make_case
+from tests.factories import admin_user, make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +212,18 @@ def test_two_dispatchers_at_once_hand_each_message_over_once(school, dsl_team, m
     finally:
         release.set()
         other.join()
+
+
+def test_the_admin_lists_what_waits_and_why_read_only(school, dsl_team, broker_down, signed_in):
+    make_case(school=school, state="reported")
+    client = signed_in(admin_user())
+    message = OutboxMessage.objects.get()
+    OutboxMessage.objects.update(last_error="OperationalError: Connection refused.")
+
+    page = client.get(reverse("admin:safeguard_outboxmessage_changelist")).content.decode()
+    assert EMAIL_TASK in page and "Connection refused." in page
+    assert (
+        client.post(reverse("admin:safeguard_outboxmessage_delete", args=[message.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    assert OutboxMessage.objects.filter(pk=message.pk).exists()
