@@ -67,6 +67,7 @@ class AccessLogAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class OutboxMessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["created_at", "task", "handed_over_at", "done_at", "attempts", "last_error"]
     list_filter = ["task", ("done_at", admin.EmptyFieldListFilter)]
+    exclude = ["kwargs"]  # a job's arguments are for its task, not for reading in the admin
 
 
 # The admins the libraries register (users and groups, two-factor devices, lockouts) are made read-only the same

@@ -36,7 +36,11 @@ BATCH = 100
 
 
 def enqueue(task, **kwargs):
-    """Write a job for the Celery task named `task` in the caller's transaction; hand it over once that commits."""
+    """Write a job for the Celery task named `task` in the caller's transaction; hand it over once that commits.
+
+    The row is kept, so `kwargs` hold ids and plain values only, never a secret (a sign-in or enrolment link) or
+    case details: the task loads what it needs, and builds any link itself when it runs.
+    """
     _task(task)  # a misspelt name fails here, inside the change's transaction, not later in a worker
     message = OutboxMessage.objects.create(task=task, kwargs=kwargs)
     # robust: whatever goes wrong in the hand-over is logged, and the page still says that the change was saved.

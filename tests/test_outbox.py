@@ -222,6 +222,8 @@ def test_the_admin_lists_what_waits_and_why_read_only(school, dsl_team, broker_d
 
     page = client.get(reverse("admin:safeguard_outboxmessage_changelist")).content.decode()
     assert EMAIL_TASK in page and "Connection refused." in page
+    detail = client.get(reverse("admin:safeguard_outboxmessage_change", args=[message.pk])).content.decode()
+    assert "Connection refused." in detail and "incident_id" not in detail
     assert (
         client.post(reverse("admin:safeguard_outboxmessage_delete", args=[message.pk]), {"post": "yes"}).status_code
         == 403
