@@ -13,7 +13,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from safeguard import policy
+from safeguard import outbox, policy
 from safeguard.audit import audited_bulk_create, audited_save
 from safeguard.memberships import roles_in_school
 from safeguard.people import person_name
@@ -185,14 +185,9 @@ def _notify_dsl_team(case, actor, now):
         reason="The safeguarding team alerted to a new concern",
         at=now,
     )
-    # The email goes only once the concern is saved for good: a worker must never see a case that rolled back.
-    transaction.on_commit(lambda: _queue_concern_email(case.pk))
-
-
-def _queue_concern_email(incident_id):
-    from .tasks import concern_reported_email
-
-    concern_reported_email.delay(incident_id)
+    # The email is a row written with the concern: it goes once the concern is saved for good, and is not lost
+    # if the broker is down at that moment.
+    outbox.enqueue("incidents.tasks.concern_reported_email", incident_id=case.pk)
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .forms import AdminSignInForm
-from .models import AccessLog, InsetDay, Membership, School, Term, Trust
+from .models import AccessLog, InsetDay, Membership, OutboxMessage, School, Term, Trust
 
 
 class ReadOnlyMixin:
@@ -61,6 +61,13 @@ class MembershipAdmin(ReadOnlyHistoryAdmin):
 class AccessLogAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["at", "user", "action", "content_type", "object_id"]
     list_select_related = ["user", "content_type"]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["created_at", "task", "handed_over_at", "done_at", "attempts", "last_error"]
+    list_filter = ["task", ("done_at", admin.EmptyFieldListFilter)]
+    exclude = ["kwargs"]  # a job's arguments are for its task, not for reading in the admin
 
 
 # The admins the libraries register (users and groups, two-factor devices, lockouts) are made read-only the same

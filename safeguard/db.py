@@ -184,3 +184,37 @@ def name_search_index(table, column):
             schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
 
     return migrations.RunPython(forwards, backwards)
+
+
+REFUSE_DELETE_FUNCTION = """
+CREATE OR REPLACE FUNCTION safeguard_refuse_delete() RETURNS trigger AS $body$
+BEGIN
+    RAISE EXCEPTION 'safeguard: DELETE on % is refused, its rows are kept as a record', TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$body$ LANGUAGE plpgsql;
+"""
+
+
+def never_deleted(*tables):
+    """Migration operation making each table refuse DELETE, while its rows may still be updated (PostgreSQL only):
+    for records whose state moves on, such as the outbox's sent marks.
+
+    Its trigger function is not the append-only one, so that the tables are not taken for append-only ones, whose
+    rows no one may update."""
+
+    def forwards(apps, schema_editor):
+        if _on_postgresql(schema_editor):
+            schema_editor.execute(REFUSE_DELETE_FUNCTION, params=None)
+            for table in tables:
+                schema_editor.execute(
+                    f'CREATE TRIGGER "{table}_no_delete" BEFORE DELETE ON "{table}" '
+                    "FOR EACH ROW EXECUTE FUNCTION safeguard_refuse_delete()"
+                )
+
+    def backwards(apps, schema_editor):
+        if _on_postgresql(schema_editor):
+            for table in tables:
+                schema_editor.execute(f'DROP TRIGGER IF EXISTS "{table}_no_delete" ON "{table}"')
+
+    return migrations.RunPython(forwards, backwards)

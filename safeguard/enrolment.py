@@ -3,11 +3,12 @@ an email address, an emailed one-time link (so a stolen session alone cannot enr
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .mail import email_person
+from . import outbox
 
 ENROLMENT_DEVICE_NAME = "Authenticator app"
 
@@ -36,19 +37,25 @@ def enrolment_begin(*, user, link_base):
     """After the password was given again: email the one-time link where the account has an email address (True),
     else create the pending device at once (False). `link_base` is the site's address, for the link."""
     if user.email:
-        link = link_base + reverse("two_factor_link", kwargs={"token": enrolment_tokens.make_token(user)})
-        email_person(
-            to=user.email,
-            subject="Set up two-step sign-in for Safeguard",
-            body=(
-                f"Hello,\n\nTo set up an authenticator app for the Safeguard account {user.get_username()}, open "
-                f"this link in the browser where you are signed in:\n\n{link}\n\nThe link works once. If you did "
-                "not ask for it, you can ignore this email, and tell your designated safeguarding lead."
-            ),
-        )
+        # Queued with the outbox; the row holds the person's id, and the link is made when the email is sent.
+        outbox.enqueue("safeguard.tasks.enrolment_link_email", user_id=user.pk, link_base=link_base)
         return True
     pending_device_create(user=user)
     return False
+
+
+def enrolment_link_email_send(*, user_id, link_base):
+    """The email with the one-time enrolment link."""
+    user = get_user_model().objects.get(pk=user_id)
+    link = link_base + reverse("two_factor_link", kwargs={"token": enrolment_tokens.make_token(user)})
+    send_mail(
+        "Set up two-step sign-in for Safeguard",
+        f"Hello,\n\nTo set up an authenticator app for the Safeguard account {user.get_username()}, open this link "
+        f"in the browser where you are signed in:\n\n{link}\n\nThe link works once. If you did not ask for it, you "
+        "can ignore this email, and tell your designated safeguarding lead.",
+        None,
+        [user.email],
+    )
 
 
 @transaction.atomic

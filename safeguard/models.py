@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -248,6 +249,32 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.get_action_display().lower()} {self.content_type.model} {self.object_id}"
+
+
+class OutboxMessage(models.Model):
+    """A background job written in the same transaction as the change that needs it (a transactional outbox).
+
+    The row exists exactly when the change does, so a broker that is down loses nothing: the job is handed over
+    later, by the beat's minute-by-minute dispatch or by a worker starting up. `handed_over_at` is when the broker
+    last took it; `done_at` is when a worker finished it, and a message that is done is never run again.
+    The application never deletes a row (PostgreSQL refuses DELETE): the table is the record of what was sent.
+    """
+
+    task = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now)
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0, help_text="Times it was handed to the broker")
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        # The dispatcher reads only what is not done yet, oldest first.
+        indexes = [models.Index(fields=["created_at"], condition=Q(done_at__isnull=True), name="outbox_not_done")]
+
+    def __str__(self):
+        return f"{self.task} #{self.pk}"
 
 
 # People's accounts keep a history too: sign-in name, names, email, and the active, staff and superuser flags. Never

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,9 +15,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import capfirst
 
-from . import calendar, policy
+from . import calendar, outbox, policy
 from .audit import audited_save
-from .mail import email_person
 from .memberships import roles_in_school
 from .models import InsetDay, Membership, Nation, School, Term, Trust
 from .people import person_name
@@ -265,7 +265,17 @@ def invitation_resend(*, actor, membership, link_base):
 
 
 def invitation_send(membership, *, actor, link_base):
-    """Tell the person of their new role: someone with no password yet gets a one-time link to choose one."""
+    """Tell the person of their new role, by an email queued with the change (the outbox): the row holds ids, and
+    the one-time link is made when the email is sent."""
+    outbox.enqueue(
+        "safeguard.tasks.invitation_email", membership_id=membership.pk, actor_id=actor.pk, link_base=link_base
+    )
+
+
+def invitation_email_send(*, membership_id, actor_id, link_base):
+    """The invitation itself: someone with no password yet gets a one-time link to choose one."""
+    membership = Membership.objects.select_related("user", "school", "trust").get(pk=membership_id)
+    actor = get_user_model().objects.get(pk=actor_id)
     user, role, school = membership.user, Role(membership.role), membership.school or membership.trust
     lines = [
         f"Hello {user.first_name or user.get_username()},",
@@ -293,7 +303,7 @@ def invitation_send(membership, *, actor, link_base):
             "authenticator app on your phone, which gives you a code at each sign-in."
         )
     lines.append(f"If you were not expecting this email, please tell {person_name(actor)}.")
-    email_person(to=user.email, subject=f"You have been added to Safeguard at {school}", body="\n\n".join(lines))
+    send_mail(f"You have been added to Safeguard at {school}", "\n\n".join(lines), None, [user.email])
 
 
 @transaction.atomic

@@ -55,3 +55,13 @@ def postgres_only():
     return pytest.mark.skipif(
         connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL); SQLite has no triggers here"
     )
+
+
+@pytest.fixture
+def jobs_run_here(monkeypatch):
+    """Run background jobs in this process even when a broker is configured, as the worker would: the tests of what
+    a job does (an email sent) need no worker. The worker itself is tested in test_celery_worker and
+    test_broker_faults."""
+    from safeguard.celery import app as celery_app
+
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)

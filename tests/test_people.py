@@ -15,7 +15,7 @@ from safeguard.models import Membership
 from safeguard.roles import Role
 from tests.factories import UserFactory, member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jobs_run_here")]
 
 LINK_BASE = "http://testserver"
 TODAY = timezone.localdate

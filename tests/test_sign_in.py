@@ -23,7 +23,7 @@ from safeguard.lockout import client_address
 from safeguard.roles import Role
 from tests.factories import UserFactory, admin_user, member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jobs_run_here")]
 
 PASSWORD = "a-long-test-password"  # set by UserFactory
 LOGIN_URL = "/account/sign-in/"

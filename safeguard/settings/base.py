@@ -210,12 +210,35 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL o
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
+# A job is acknowledged when it is done, and a worker that dies mid-job gives it back (the jobs are idempotent).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Publishing happens after a page's transaction commits (safeguard/outbox.py): with Redis down it must fail within
+# about a second, not retry, so that the page answers at once; the outbox tries again later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis gives a message that a worker took but never acknowledged to another worker after this long. It must
+    # exceed the longest job (the 300 s time limit) plus the wait of one prefetched message behind it (another
+    # 300 s), or a slow job would run twice at once: 900 s leaves a margin. A dead worker's job restarts after it.
+    "visibility_timeout": 900,
+    "socket_connect_timeout": 1,
+    # One attempt to connect when publishing, no retries with pauses between (the worker's own connection keeps
+    # retrying under broker_connection_retry).
+    "max_retries": 0,
+    # Bounds a command to a Redis that hangs without closing the connection, so that a page still answers within
+    # 2 s (the worker's blocking reads wait only for a socket that is ready, and have their own health check).
+    "socket_timeout": 1,
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "dispatch-outbox": {
+        "task": "safeguard.tasks.outbox_dispatch",
+        "schedule": 60.0,
+    },
     "end-expired-memberships": {
         "task": "safeguard.tasks.memberships_end_expired",
         "schedule": crontab(minute=5),

@@ -59,8 +59,9 @@ class A11yPage:
 
 
 @pytest.fixture
-def browse(browser, live_server):
-    """Open a fresh browser context (no cookies) on the live server; call .check() on every page visited."""
+def browse(browser, live_server, jobs_run_here):
+    """Open a fresh browser context (no cookies) on the live server; call .check() on every page visited. The
+    server's background jobs (emails) run in this process, so a test reads what they sent."""
     contexts = []
 
     def open_page(viewport=None):

@@ -2,7 +2,6 @@
 
 import pytest
 
-from incidents import tasks
 from safeguard.roles import Role
 from tests.factories import make_case
 
@@ -48,8 +47,5 @@ def case_in(school, people):
 
 
 @pytest.fixture(autouse=True)
-def email_task_runs_here(monkeypatch):
-    """Run the email task in this process even when a broker is configured, as the worker would."""
-    monkeypatch.setattr(
-        tasks.concern_reported_email, "delay", lambda *a, **kw: tasks.concern_reported_email.apply(args=a, kwargs=kw)
-    )
+def case_jobs_run_here(jobs_run_here):
+    """The case tests see what their background jobs did (emails, notifications) as soon as the change commits."""

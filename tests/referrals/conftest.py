@@ -2,9 +2,9 @@
 
 from tests.incidents.conftest import (  # noqa: F401  (fixtures)
     case_in,
+    case_jobs_run_here,
     deputy,
     dsl,
-    email_task_runs_here,
     head,
     inspector,
     staff,
