@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from safeguard import services
-from safeguard.models import Membership
+from safeguard.models import Membership, OutboxMessage
 from safeguard.roles import Role
 from tests.factories import UserFactory, member
 
@@ -53,6 +53,10 @@ def test_a_new_person_gets_an_account_and_an_invitation_to_choose_a_password(
     (message,) = mail.outbox
     assert message.to == ["niamh.quinn@example.org"]
     assert "authenticator app" in message.body  # a DSL enrols a second factor at first sign-in
+    # The email went through the outbox, whose kept row holds ids only: the one-time link was made when it was sent.
+    (queued,) = OutboxMessage.objects.filter(task="safeguard.tasks.invitation_email")
+    assert queued.done_at is not None
+    assert queued.kwargs == {"membership_id": granted.pk, "actor_id": head.pk, "link_base": "http://testserver"}
     link = re.search(r"http://testserver(/account/password-reset/\S+/\S+/)", message.body).group(1)
 
     form_url = client.get(link, follow=True).redirect_chain[-1][0]
