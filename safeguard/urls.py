@@ -55,5 +55,6 @@ urlpatterns = [
     path("health/", health.health, name="health"),
     path("", include("incidents.urls")),
     path("", include("referrals.urls")),
+    path("", include("records.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "safeguard",
     "incidents",
     "referrals",
+    "records",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,2 @@
+"""What a case's record holds beyond the decision and referrals: documents (never imagery), the logs of imagery
+viewing, device custody, deletion and take-down, information sharing, inter-agency meetings, seals and retention."""
