@@ -2,10 +2,12 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 
+from incidents.filters import pupils_named
 from safeguard.roles import Role
-from tests.factories import TEST_PASSWORD, make_case, member, two_factor_code
+from tests.factories import TEST_PASSWORD, make_case, member, pupil_register, two_factor_code
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +49,17 @@ def test_a_case_search_of_hundreds_of_words_is_refused_beside_the_field(client, 
     assert "at most 5 words" in " ".join(response.context["form"].errors["q"])
     response = client.get(reverse("incidents:case_list"), {"q": "x" * 500})
     assert response.context["form"].errors["q"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL): a query plan")
+def test_the_case_search_reads_names_through_an_index(school, other_school):
+    """Each word of a search is one indexed lookup, never a read of every pupil in the database: the planner
+    takes the school's index (a school's register, about 1,500) or the names' trigram indexes
+    (safeguard.db.name_search_index), whichever is cheaper, however many other schools' pupils there are."""
+    pupil_register(school, range(1_500))
+    pupil_register(other_school, range(1_500, 10_000))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # statistics, as autovacuum keeps them on a live database
+    for word in ("smith29", "smi"):
+        plan = pupils_named(school, word).explain()
+        assert "Seq Scan" not in plan and "Index" in plan, plan
