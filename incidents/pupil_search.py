@@ -89,7 +89,8 @@ class PupilFinder:
 
     def search(self, text):
         """The first MOST_SHOWN pupils whose names start with `text`; none for fewer than MIN_LETTERS letters."""
-        words = text.split()[:MOST_WORDS]
+        # No name holds a null byte (forms refuse them) and PostgreSQL cannot compare one: it parts words, as a space.
+        words = text.replace("\x00", " ").split()[:MOST_WORDS]
         search = PupilSearch(text=" ".join(words))
         if search.too_short:
             return search
