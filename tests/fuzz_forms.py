@@ -13,7 +13,7 @@ import functools
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import quote_plus, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote_plus, urljoin, urlsplit
 
 from django.core.cache import cache
 from django.db import transaction
@@ -91,7 +91,14 @@ PLAUSIBLE = [
     "https://example.org/",
     "a-long-test-password",
     "123456",
+    # Page cursors (safeguard.keyset): one of ours, one without an offset, ones that leave the calendar in UTC.
+    "2026-11-20T10:30:00+00:00_1",
+    "2026-11-20T10:30:00_1",
+    "0001-01-01T00:00:00+01:00_1",
+    "9999-12-31T23:59:59-01:00_99999999999999999999",
 ]
+# Names that views read outside any form: from links (pages, cursors) and redirects after sign-in.
+QUERY_NAMES = ["next", "page", "after", "before"]
 # Content types a form may be told a file has, right or wrong.
 CONTENT_TYPES = ["text/csv", "text/plain", "application/pdf", "image/jpeg", "video/mp4", "application/octet-stream", ""]
 FILE_STARTS = [
@@ -111,6 +118,7 @@ class Fields:
     names: set = field(default_factory=set)
     files: set = field(default_factory=set)
     offered: dict = field(default_factory=dict)
+    live: set = field(default_factory=set)  # fields that ask as a live search (htmx names them in a header)
 
     def add(self, name, value=None, is_file=False):
         (self.files if is_file else self.names).add(name)
@@ -140,6 +148,11 @@ class FormReader(HTMLParser):
         for live in ("hx-get", "hx-post"):
             if name and attrs.get(live):
                 self.target(live[3:], attrs[live]).add(name)
+                self.target(live[3:], attrs[live]).live.add(name)
+        if tag == "a" and "?" in attrs.get("href", ""):
+            href = urljoin(self.page, attrs["href"])
+            for query_name, value in parse_qsl(urlsplit(href).query, keep_blank_values=True):
+                self.target("get", href).add(query_name, value)
         if tag == "option" and self.select:
             self.select[1].add(self.select[0], attrs.get("value"))
         if self.current is None or not name:
@@ -199,6 +212,7 @@ def discover(clients, url_kwargs, expected, skip_prefixes=("admin:",)):
                     merged = found.setdefault(key, (path, Fields()))[1]
                     merged.names |= fields.names
                     merged.files |= fields.files
+                    merged.live |= fields.live
                     for field_name, values in fields.offered.items():
                         merged.offered.setdefault(field_name, set()).update(values)
     for name, page in pages.items():
@@ -264,18 +278,22 @@ huge_text = st.builds(
 
 @st.composite
 def form_input(draw, fields):
-    """A list of (name, value) pairs, and a list of (name, filename, bytes, content type) files, for `fields`."""
+    """(name, value) pairs, (name, filename, bytes, content type) files, whether multipart, and the field an
+    htmx request names (or None), for a form with `fields`."""
     names = sorted(fields.names)
     if names and draw(st.booleans()):
         chosen = names  # every field, so the input can get past "this field is required" into the rules
     else:
         chosen = draw(st.lists(st.sampled_from(names), unique=True)) if names else []
-    chosen += draw(st.lists(st.one_of(awkward_text, st.sampled_from(names or ["next"])), max_size=3))
+    chosen += draw(st.lists(st.one_of(awkward_text, st.sampled_from(names + QUERY_NAMES)), max_size=3))
     pairs = []
     for name in chosen:
         offered = sorted(fields.offered.get(name, ()))
         # Mostly values a form half-accepts, so the input reaches the rules; now and then one enormous value.
-        value = st.one_of(*[st.sampled_from(offered + PLAUSIBLE)] * 5, *[awkward_text] * 4, huge_text)
+        plausible = st.sampled_from(offered + PLAUSIBLE)
+        # A plausible value with an awkward character inside, such as a name with a null byte in it.
+        spoiled = st.tuples(plausible, st.sampled_from(AWKWARD), plausible).map("".join)
+        value = st.one_of(*[plausible] * 4, *[spoiled] * 2, *[awkward_text] * 3, huge_text)
         pairs += [(name, draw(value)) for _ in range(draw(st.sampled_from([1, 1, 1, 2, 3])))]
     files = []
     for name in sorted(fields.files):
@@ -284,7 +302,10 @@ def form_input(draw, fields):
             filename = draw(st.one_of(st.sampled_from(["register.csv", "photo.jpg", "a.csv.mp4", ""]), awkward_text))
             files.append((name, filename, content, draw(st.sampled_from(CONTENT_TYPES))))
     multipart = bool(files) or draw(st.booleans())
-    return pairs, files, multipart
+    # Sometimes sent as htmx sends a live search: the field that asks is named in a header.
+    live = sorted(fields.live)
+    htmx = draw(st.sampled_from(live) if live else st.one_of(st.none(), st.sampled_from(names + QUERY_NAMES)))
+    return pairs, files, multipart, htmx
 
 
 def encode(pairs, files, multipart):
@@ -302,12 +323,13 @@ def encode(pairs, files, multipart):
     return body, f"multipart/form-data; boundary={BOUNDARY}"
 
 
-def send(client, target, pairs, files, multipart):
+def send(client, target, pairs, files, multipart, htmx):
+    headers = {"HX-Request": "true", "HX-Trigger-Name": htmx} if htmx else {}
     if target.method == "GET":
         query, _ = encode(pairs, [], False)
-        return client.generic("GET", f"{target.path}?{query}")
+        return client.generic("GET", f"{target.path}?{query}", headers=headers)
     body, content_type = encode(pairs, files, multipart)
-    return client.generic("POST", target.path, body, content_type=content_type)
+    return client.generic("POST", target.path, body, content_type=content_type, headers=headers)
 
 
 def describe(pairs, files):
@@ -341,7 +363,7 @@ def fuzz(targets, clients, profile="ci"):
         # Visitors who are turned away are checked with one awkward input each: the door must not fail either.
         for visitor in target.refused:
             run.examples += 1
-            run.errors += check(clients[visitor], target, visitor, [("\x00", "\ud800" * 3)], [], True)
+            run.errors += check(clients[visitor], target, visitor, [("\x00", "\ud800" * 3)], [], True, None)
         if target.visitors:
             run.errors += fuzz_target(target, clients, run, settings.get_profile(profile))
     run.seconds = time.monotonic() - started
@@ -367,12 +389,14 @@ def fuzz_target(target, clients, run, profile):
     return []
 
 
-def check(client, target, visitor, pairs, files, multipart):
+def check(client, target, visitor, pairs, files, multipart, htmx):
     """[] if the target answered below 500; else one line naming the target, the visitor, the input and the error."""
     where = f"{target.method} {target.path} ({target.name}) as {visitor} with {describe(pairs, files)}"
+    if htmx:
+        where += f" (htmx, for {htmx!r})"
     try:
         with rolled_back(client):
-            response = send(client, target, pairs, files, multipart)
+            response = send(client, target, pairs, files, multipart, htmx)
     except Exception as error:  # any exception at all is the server error being looked for
         return [f"{where}: {type(error).__name__}: {error}"[:2000]]
     if response.status_code >= 500:

@@ -69,11 +69,11 @@ def test_the_fuzzer_reports_a_server_error_with_the_input_that_caused_it(setting
     settings.DEBUG_PROPAGATE_EXCEPTIONS = False
     client = Client(raise_request_exception=False)
     target = Target("login", "POST", "/account/sign-in/", Fields(names={"username"}), ["anonymous"], [])
-    assert check(client, target, "anonymous", [("username", "ann")], [], False) == []
+    assert check(client, target, "anonymous", [("username", "ann")], [], False, None) == []
 
     failing = Target("boom", "POST", "/no-such-page/", Fields(), ["anonymous"], [])
     with mock.patch("tests.fuzz_forms.send", side_effect=ValueError("A string literal cannot contain NUL")):
-        (problem,) = check(client, failing, "anonymous", [("name", "a\x00b")], [], False)
+        (problem,) = check(client, failing, "anonymous", [("name", "a\x00b")], [], False, None)
     assert problem.startswith("POST /no-such-page/ (boom) as anonymous with {'name': 'a\\x00b'}")
     assert problem.endswith("ValueError: A string literal cannot contain NUL")
 
@@ -84,10 +84,11 @@ def test_forms_are_read_from_the_page_with_their_fields_files_and_choices():
         '<form method="post" action="owner/" enctype="multipart/form-data"><input name="csrfmiddlewaretoken" '
         'type="hidden" value="t"><select name="owner"><option value="">-</option><option value="3">Ann</option>'
         '</select><textarea name="reason"></textarea><input type="file" name="file"></form>'
-        '<form><input name="q" hx-get="/cases/pupils/"></form>'
+        '<form><input name="q" hx-get="/cases/pupils/"></form><a href="/cases/?state=open&amp;after=x_1">Next</a>'
     )
     owner = reader.forms[("POST", "/cases/7/owner/")]
     assert owner.names == {"csrfmiddlewaretoken", "owner", "reason"} and owner.files == {"file"}
     assert owner.offered["owner"] == {"3"}
     assert reader.forms[("GET", "/cases/7/")].names == {"q"}
     assert reader.forms[("GET", "/cases/pupils/")].names == {"q"}
+    assert reader.forms[("GET", "/cases/")].offered == {"state": {"open"}, "after": {"x_1"}}
