@@ -30,7 +30,7 @@ _common = dict(
     derandomize=True,
     database=None,
     print_blob=True,
-    phases=[Phase.explicit, Phase.generate, Phase.shrink],
+    phases=[Phase.explicit, Phase.generate, Phase.shrink],  # no "explain" phase: it runs a failing input again
     # A 200,000-character value is one draw, not a slow or large example in Hypothesis's sense.
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
 )

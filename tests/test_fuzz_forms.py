@@ -37,8 +37,9 @@ def summary(run):
 
 
 def run_fuzz(world, profile):
-    # Every refusal is logged as a warning and every sign-in by django-axes: thousands of lines that hide the summary.
-    for name in ("django.request", "axes"):
+    # Every refusal is logged (an oversized body as a security error) and every sign-in by django-axes: thousands of
+    # lines that would hide the summary.
+    for name in ("django.request", "django.security", "axes"):
         logging.getLogger(name).setLevel(logging.ERROR)
     targets = discover(world["clients"], world["url_kwargs"], test_access_matrix.EXPECTED)
     run = fuzz(targets, world["clients"], profile=profile)
