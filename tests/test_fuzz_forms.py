@@ -24,10 +24,14 @@ LONG_RUN_EXAMPLES = 10_000
 
 
 def summary(run):
-    names = sorted({f"{t.method} {t.name}" for t in run.targets})
+    def fields(target):
+        count = len(target.fields.names | target.fields.files)
+        return f"{count} fields" if count else "no form on any page, but takes a POST"
+
+    targets = sorted(run.targets, key=lambda t: (t.method, t.name))
     lines = [
-        f"forms covered: {len(names)}",
-        *(f"  {name}" for name in names),
+        f"forms covered: {len(targets)}",
+        *(f"  {t.method} {t.name} ({fields(t)}; let in: {', '.join(t.visitors) or 'no one'})" for t in targets),
         f"examples run: {run.examples}",
         f"server errors found: {len(run.errors)}",
         *(f"  {error}" for error in run.errors),
