@@ -11,9 +11,12 @@ from unittest import mock
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from hypothesis import settings
 
+from safeguard.roles import Role
 from tests import test_access_matrix
+from tests.factories import TEST_PASSWORD, member, two_factor_code
 from tests.fuzz_forms import Fields, FormReader, Target, check, discover, fuzz
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +24,17 @@ pytestmark = pytest.mark.django_db
 # The access walk's world: its visitors, signed in, and a record of every kind for the URLs' sample arguments.
 world = test_access_matrix.world
 LONG_RUN_EXAMPLES = 10_000
+BEFORE_SECOND_FACTOR = "dsl_before_second_factor"
+
+
+@pytest.fixture
+def clients(world, school):
+    """The access walk's visitors, and one more: a DSL past the password, not yet past the second factor."""
+    dsl = member(Role.DSL, school=school)
+    two_factor_code(dsl)  # a confirmed authenticator, so signing in asks for its code next
+    halfway = Client()
+    halfway.post(reverse("login"), {"username": dsl.username, "password": TEST_PASSWORD})
+    return {**world["clients"], BEFORE_SECOND_FACTOR: halfway}
 
 
 def summary(run):
@@ -40,31 +54,33 @@ def summary(run):
     return "\n".join(lines)
 
 
-def run_fuzz(world, profile):
+def run_fuzz(world, clients, profile):
     # Every refusal is logged (an oversized body as a security error) and every sign-in by django-axes: thousands of
     # lines that would hide the summary.
     for name in ("django.request", "django.security", "axes"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    targets = discover(world["clients"], world["url_kwargs"], test_access_matrix.EXPECTED)
-    run = fuzz(targets, world["clients"], profile=profile)
+    targets = discover(clients, world["url_kwargs"], test_access_matrix.EXPECTED)
+    run = fuzz(targets, clients, profile=profile)
     print("\n" + summary(run))
     return run
 
 
-def test_no_form_gives_a_server_error(world):
-    run = run_fuzz(world, "ci")
+def test_no_form_gives_a_server_error(world, clients):
+    run = run_fuzz(world, clients, "ci")
     # The walk found the forms it should: the concern form, case work, the register upload, and sign-in.
     covered = {(t.method, t.name) for t in run.targets}
     assert {("POST", "incidents:concern_new"), ("POST", "pupil_import"), ("POST", "login")} <= covered
     assert ("GET", "incidents:case_list") in covered  # the case search, a GET form
     assert "file" in next(t for t in run.targets if t.name == "pupil_import").fields.files
+    second_factor = next(t for t in run.targets if t.name == "two_factor")
+    assert "token" in second_factor.fields.names and BEFORE_SECOND_FACTOR in second_factor.visitors
     assert run.errors == []
 
 
 @pytest.mark.fuzz_long
-def test_no_form_gives_a_server_error_in_a_long_run(world):
+def test_no_form_gives_a_server_error_in_a_long_run(world, clients):
     per_form = settings.get_profile("long").max_examples
-    run = run_fuzz(world, "long")
+    run = run_fuzz(world, clients, "long")
     assert run.examples >= LONG_RUN_EXAMPLES, f"raise the long profile's max_examples ({per_form} per form)"
     assert run.errors == []
 
