@@ -72,6 +72,17 @@ def test_a_null_byte_in_a_pupil_search_parts_the_words(client, signed_in, school
     assert response.status_code == 200 and "Okafor" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "url, box", [("incidents:concern_pupil_search", "people-0-pupil_search"), ("incidents:case_pupil_search", "q")]
+)
+def test_a_pupil_search_longer_than_any_name_finds_no_one(client, signed_in, school, url, box):
+    PupilFactory(school=school, first_name="Amira", last_name="Okafor")
+    signed_in(member(Role.DSL, school=school), school=school)
+    headers = {"HX-Request": "true", "HX-Trigger-Name": box}
+    response = client.get(reverse(url), {box: "Amira" + "x" * 65_536}, headers=headers)
+    assert response.status_code == 200 and "Okafor" not in response.content.decode()
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL): a query plan")
 def test_the_case_search_reads_names_through_an_index(school, other_school):
     """Each word of a search is one indexed lookup, never a read of every pupil in the database: the planner
