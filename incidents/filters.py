@@ -22,6 +22,12 @@ def few_words(text):
         raise ValidationError(f"Search for at most {SEARCH_MAX_WORDS} words: a name, or a case reference.")
 
 
+def pupils_named(school, word):
+    """The school's pupils with `word` in a name: read through the school's index, or the names' trigram indexes
+    on PostgreSQL (safeguard.db.name_search_index), whichever the planner finds cheaper."""
+    return Pupil.objects.filter(school=school).filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+
+
 class PeopleFilter(django_filters.ModelChoiceFilter):
     field_class = PeopleChoiceField
 
@@ -87,15 +93,12 @@ class CaseFilter(django_filters.FilterSet):
         return cases.filter(**{Incident.CATEGORY_FIELDS[FourC(category)]: True})
 
     def by_name_or_reference(self, cases, name, text):
-        # Each word finds the few cases of this school with a pupil or another person of that name (trigram
-        # indexes on PostgreSQL, safeguard.db.name_search_index), or with that reference, as one set of ids: the
+        # Each word finds the few cases of this school with a pupil or another person of that name (an indexed
+        # lookup, pupils_named; trigram indexes on PostgreSQL), or with that reference, as one set of ids: the
         # list then reads just those cases, never every case of the school to test each one.
         current = Involvement.objects.current().order_by()  # no ORDER BY inside a UNION
         for word in text.split():
-            pupils = Pupil.objects.filter(school=self.school).filter(
-                Q(first_name__icontains=word) | Q(last_name__icontains=word)
-            )
-            as_pupil = current.filter(pupil__in=pupils).values("incident")
+            as_pupil = current.filter(pupil__in=pupils_named(self.school, word)).values("incident")
             as_other = current.filter(incident__school=self.school, other_name__icontains=word).values("incident")
             # References are written in capitals (incidents.workflow), so the unique index answers this exactly.
             by_reference = Incident.objects.filter(school=self.school, reference=word.upper()).order_by().values("pk")

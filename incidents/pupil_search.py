@@ -14,6 +14,9 @@ from django.utils.dateformat import format as format_date
 MIN_LETTERS = 2  # one letter matches a large part of the register: no help in telling pupils apart
 MOST_SHOWN = 20
 MOST_WORDS = 4  # "Mary Ann de Souza"; more words than that add nothing but conditions to the query
+# A first and a last name at their longest (safeguard.models.Pupil): longer text matches no one, so it is not asked
+# of the database, where SQLite refuses a pattern over 50,000 characters and PostgreSQL would compare it all.
+MOST_LETTERS = 201
 DATE_FORMAT = "j M Y"  # as the pupil register shows dates
 
 
@@ -89,9 +92,10 @@ class PupilFinder:
 
     def search(self, text):
         """The first MOST_SHOWN pupils whose names start with `text`; none for fewer than MIN_LETTERS letters."""
-        words = text.split()[:MOST_WORDS]
+        # No name holds a null byte (forms refuse them) and PostgreSQL cannot compare one: it parts words, as a space.
+        words = text.replace("\x00", " ").split()[:MOST_WORDS]
         search = PupilSearch(text=" ".join(words))
-        if search.too_short:
+        if search.too_short or len(search.text) > MOST_LETTERS:
             return search
         fields = ["pk", "first_name", "last_name", "year_group", "date_left"]
         if self.with_birth_date:

@@ -35,11 +35,18 @@ def _cursor(row, key):
 
 
 def _parse(cursor):
-    """(datetime, id) from a cursor, or None for anything else: a bad cursor gives the first page."""
+    """(datetime, id) from a cursor, or None for anything else: a bad cursor gives the first page.
+
+    Cursors are written with their offset (_cursor); one edited by hand may have none, or an offset that takes
+    year 1 or 9999 past the calendar when it is converted to UTC, as the database needs it.
+    """
     value, _, pk = (cursor or "").rpartition(SEPARATOR)
     try:
-        return datetime.datetime.fromisoformat(value), int(pk)
-    except ValueError:
+        moment = datetime.datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            return None
+        return moment.astimezone(datetime.UTC), int(pk)
+    except (ValueError, OverflowError):
         return None
 
 

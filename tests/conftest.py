@@ -13,6 +13,16 @@ def pytest_report_header(config):
     return f"safeguard: database {engine}, Celery broker {broker}"
 
 
+def pytest_collection_modifyitems(config, items):
+    """The long fuzz run takes minutes: it runs only when asked for by name (-m fuzz_long)."""
+    if "fuzz_long" in (config.option.markexpr or ""):
+        return
+    skip = pytest.mark.skip(reason="the long fuzz run; select it with -m fuzz_long")
+    for item in items:
+        if "fuzz_long" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def trust(db):
     return TrustFactory()

@@ -2,10 +2,12 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 
+from incidents.filters import pupils_named
 from safeguard.roles import Role
-from tests.factories import TEST_PASSWORD, make_case, member, two_factor_code
+from tests.factories import TEST_PASSWORD, PupilFactory, make_case, member, pupil_register, two_factor_code
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +49,49 @@ def test_a_case_search_of_hundreds_of_words_is_refused_beside_the_field(client, 
     assert "at most 5 words" in " ".join(response.context["form"].errors["q"])
     response = client.get(reverse("incidents:case_list"), {"q": "x" * 500})
     assert response.context["form"].errors["q"]
+
+
+def test_a_page_cursor_edited_to_fall_off_the_calendar_gives_the_first_page(client, signed_in, school):
+    case = make_case(school=school, state="under_review")
+    signed_in(member(Role.DSL, school=school), school=school)
+    # Year 1 an hour ahead of UTC is in year 0 in UTC, which no datetime holds; a cursor without an offset is not ours.
+    for cursor in ("0001-01-01T00:00:00+01:00_1", "9999-12-31T23:59:59-01:00_1", "2026-11-20T10:30:00_1"):
+        for side in ("after", "before"):
+            response = client.get(reverse("incidents:case_list"), {side: cursor})
+            assert response.status_code == 200 and case.reference in response.content.decode(), (side, cursor)
+
+
+@pytest.mark.parametrize(
+    "url, box", [("incidents:concern_pupil_search", "people-0-pupil_search"), ("incidents:case_pupil_search", "q")]
+)
+def test_a_null_byte_in_a_pupil_search_parts_the_words(client, signed_in, school, url, box):
+    PupilFactory(school=school, first_name="Amira", last_name="Okafor")
+    signed_in(member(Role.DSL, school=school), school=school)
+    headers = {"HX-Request": "true", "HX-Trigger-Name": box}
+    response = client.get(reverse(url), {box: "ami\x00oka"}, headers=headers)
+    assert response.status_code == 200 and "Okafor" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url, box", [("incidents:concern_pupil_search", "people-0-pupil_search"), ("incidents:case_pupil_search", "q")]
+)
+def test_a_pupil_search_longer_than_any_name_finds_no_one(client, signed_in, school, url, box):
+    PupilFactory(school=school, first_name="Amira", last_name="Okafor")
+    signed_in(member(Role.DSL, school=school), school=school)
+    headers = {"HX-Request": "true", "HX-Trigger-Name": box}
+    response = client.get(reverse(url), {box: "Amira" + "x" * 65_536}, headers=headers)
+    assert response.status_code == 200 and "Okafor" not in response.content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL): a query plan")
+def test_the_case_search_reads_names_through_an_index(school, other_school):
+    """Each word of a search is one indexed lookup, never a read of every pupil in the database: the planner
+    takes the school's index (a school's register, about 1,500) or the names' trigram indexes
+    (safeguard.db.name_search_index), whichever is cheaper, however many other schools' pupils there are."""
+    pupil_register(school, range(1_500))
+    pupil_register(other_school, range(1_500, 10_000))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # statistics, as autovacuum keeps them on a live database
+    for word in ("smith29", "smi"):
+        plan = pupils_named(school, word).explain()
+        assert "Seq Scan" not in plan and "Index" in plan, plan
