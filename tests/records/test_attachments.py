@@ -143,6 +143,16 @@ WITH_PICTURES = {
         "eml",
     ),
     "eml-html-picture": ("email.eml", eml(html='<p><img src="data:image/png;base64,iVBORw0KGgo="></p>'), "eml"),
+    "txt-holding-an-email-with-a-photo": (
+        "saved email.txt",
+        eml(attachment=(pillow("JPEG"), "image", "jpeg", "IMG_0042.jpg")),
+        "txt",
+    ),
+    "docx-of-thousands-of-parts": (
+        "report.docx",
+        docx({f"word/part{number}.xml": "<x/>" for number in range(documents.ZIP_ENTRY_LIMIT)}),
+        "docx",
+    ),
     "eml-docx-with-photo": (
         "email.eml",
         eml(attachment=(docx({"word/media/image1.png": pillow("PNG")}), "application", "octet-stream", "a.docx")),
