@@ -221,6 +221,7 @@ def test_an_image_or_video_is_refused_whatever_its_name(dsl, case_in, kind, name
 
 def test_the_refusal_says_calmly_why_and_what_to_do_instead():
     assert "never stores images or videos" in IMAGERY_REFUSED and "Describe in words" in IMAGERY_REFUSED
+    assert "left to the police" in IMAGERY_REFUSED
     assert "describe in words" in documents.PICTURES_NEED_CONFIRMATION
     assert "police" in documents.PICTURES_NEED_CONFIRMATION
 
