@@ -1,8 +1,10 @@
 """A case's documents: attach one, download one (every download is in the access log), withdraw a wrong one."""
 
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_safe
 
 from incidents.models import CaseState
@@ -12,6 +14,7 @@ from safeguard.access import capability_required
 from safeguard.audit import listed, shown
 from safeguard.models import AccessLog
 
+from .. import documents
 from ..documents import attachment_storage
 from ..forms.attachments import AttachmentForm, AttachmentWithdrawForm
 from ..models import Attachment
@@ -34,10 +37,36 @@ def attachment_list(request, pk):
     )
 
 
+class _SizeLimit(FileUploadHandler):
+    """Stops taking an upload once it passes the size limit: a far larger file is dropped as it arrives, never kept
+    in memory or on disk, and the page says it is too large."""
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > documents.max_bytes():
+            self.request.upload_too_large = True
+            raise StopUpload(connection_reset=False)  # read the rest of the request, keeping none of it
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None  # the handlers after this one keep the file
+
+
+@csrf_exempt  # checked in _attachment_add: the check reads the form, and the size limit must come first
 @capability_required("work_cases")
 def attachment_add(request, pk):
+    request.upload_handlers.insert(0, _SizeLimit(request))
+    return _attachment_add(request, pk)
+
+
+@csrf_protect
+def _attachment_add(request, pk):
     case = case_for(request, pk)
-    form = AttachmentForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"  # a dropped upload may leave nothing else posted: still a post
+    form = AttachmentForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        too_large=getattr(request, "upload_too_large", False),
+    )
 
     def perform(data):
         return services.attachment_add(

@@ -469,3 +469,30 @@ def test_withdrawing_through_the_page_keeps_the_document_listed(signed_in, dsl, 
     html = client.get(list_url(case)).content.decode()
     assert "Wrong letter" in html and "(withdrawn)" in html and "Attached to the wrong case." in html
     assert client.get(download_url(attachment)).status_code == 200  # still on the record
+
+
+def test_the_page_drops_an_upload_over_the_limit_as_it_arrives_and_says_so(signed_in, dsl, case_in, settings):
+    settings.SAFEGUARD_ATTACHMENT_MAX_MB = 1
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # a file that passed the limit would go to a temporary file
+    case = case_in("under_review")
+    client = signed_in(dsl)
+
+    # In the page's order: what the document is, then the file (the browser sends the fields in this order).
+    page = client.post(add_url(case), {"description": "Long", "file": upload("long.txt", b"a" * (2 * 1024 * 1024))})
+
+    assert page.status_code == 200 and page.context["form"]["description"].value() == "Long"
+    assert page.context["form"].errors["file"] == [documents.TOO_LARGE.format(limit=1)]
+    assert not Attachment.objects.exists() and stored_files() == []
+
+
+def test_the_upload_page_still_checks_the_forms_token(dsl, case_in):
+    from django.test import Client
+
+    from tests.factories import signed_in_client
+
+    case = case_in("under_review")
+    client = signed_in_client(Client(enforce_csrf_checks=True), dsl)
+
+    page = client.post(add_url(case), {"file": upload("notes.txt", TEXT.encode()), "description": "Notes"})
+
+    assert page.status_code == 403 and not Attachment.objects.exists()
