@@ -122,6 +122,7 @@ WITH_PICTURES = {
     "docx-picture-elsewhere": ("report.docx", docx({"customXml/item9.bin": pillow("PNG")}), "docx"),
     "odt-picture": ("letter.odt", odt({"Pictures/100000000000.png": pillow("PNG")}), "odt"),
     "pdf-image": ("scan.pdf", pdf(IMAGE_XOBJECT), "pdf"),
+    "pdf-of-a-picture": ("scan.pdf", pillow("PDF"), "pdf"),  # a picture saved as a PDF by Pillow, as a scanner would
     "pdf-scanned-jpeg": ("scan.pdf", pdf(stream(5, pillow("JPEG"), b"/Filter /DCTDecode", compress=False)), "pdf"),
     "pdf-image-in-object-stream": (
         "scan.pdf",
