@@ -100,8 +100,10 @@ def _zip_kind(data):
             names = set(archive.namelist())
             if "word/document.xml" in names and "[Content_Types].xml" in names:
                 return DocumentKind.DOCX
-            if "mimetype" in names and archive.read("mimetype").strip() == ODT_MIMETYPE:
-                return DocumentKind.ODT
+            if "mimetype" in names:
+                with archive.open("mimetype") as mimetype:
+                    if mimetype.read(len(ODT_MIMETYPE) + 2).strip() == ODT_MIMETYPE:  # only its opening is inflated
+                        return DocumentKind.ODT
     except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, NotImplementedError):
         pass
     return None
