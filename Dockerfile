@@ -34,6 +34,8 @@ RUN pip install --no-deps --editable .
 # it); web collects again at start. The key here only lets the settings load; it is never used to sign anything.
 RUN DJANGO_SECRET_KEY=build-only-collectstatic-not-a-secret python manage.py collectstatic --noinput --verbosity 0 \
     && chown -R safeguard:safeguard /app/staticfiles
+# Case documents live here, outside the web root, on the `attachments` volume (created owned by the app's user).
+RUN mkdir -p /app/var/attachments && chown -R safeguard:safeguard /app/var
 
 USER safeguard
 

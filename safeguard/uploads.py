@@ -19,6 +19,7 @@ HEAD_BYTES = 8192
 IMAGERY_REFUSED = (
     "This file is an image or video, whatever its name says. Safeguard never stores images or videos, so that no "
     "picture of a child is ever copied or kept. Describe in words what was seen, and where, in the case record. "
+    "Do not copy the image anywhere else: any device that holds it is left to the police. "
     "If you meant to choose a different file, choose it again."
 )
 

@@ -57,12 +57,20 @@ def header_problems(where, response, *, signed_in):
 CASE_ADDRESS = re.compile(r"/(?:cases|concerns)/(\d+)/")
 
 
+def body(response):
+    """An answer's text, a download's as well (its stream is read once and kept)."""
+    if not hasattr(response, "_walked_body"):
+        data = b"".join(response.streaming_content) if response.streaming else response.content
+        response._walked_body = data.decode(errors="replace")
+    return response._walked_body
+
+
 def unlogged_cases(where, response):
     """The cases an answer shows that its page did not put in the access log (for the person who asked)."""
     request = response.wsgi_request
     if response.status_code != 200 or not request.user.is_authenticated:
         return []
-    cases = set(CASE_ADDRESS.findall(request.path + response.content.decode()))
+    cases = set(CASE_ADDRESS.findall(request.path + body(response)))
     logged = AccessLog.objects.filter(
         user=request.user, page=request.path, content_type=ContentType.objects.get_for_model(Incident)
     ).values_list("object_id", flat=True)
@@ -97,7 +105,7 @@ def walk(*, clients, expected, url_kwargs, forbidden_text, urlconf=None, skip_pr
             for check in checks:
                 problems += check(f"{name} as {visitor}", response)
             if visitor == OTHER_SCHOOL and got == 200:
-                leaked = [t for t in forbidden_text if t in response.content.decode()]
+                leaked = [t for t in forbidden_text if t in body(response)]
                 if leaked:
                     problems.append(f"{name} as {visitor}: shows the other school's {leaked}")
     return problems

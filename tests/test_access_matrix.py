@@ -2,11 +2,13 @@
 
 import pytest
 from django.contrib.auth.decorators import login_not_required
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import include, path
 
 from incidents import services
+from records.services.attachments import attachment_add
 from safeguard.models import AccessLog
 from safeguard.roles import Role
 from tests.access_matrix import (
@@ -126,6 +128,11 @@ EXPECTED = {
     "referrals:parent_contact": CASE_WORK,
     "referrals:signatories": signed_in_only(403, **{HEAD: 200}),
     "referrals:signatory_end": POST_ONLY,
+    # A case's documents: the team attaches and withdraws; whoever may open the case downloads.
+    "records:attachment_list": ONE_CASE,
+    "records:attachment_add": CASE_WORK,
+    "records:attachment_download": ONE_CASE,
+    "records:attachment_withdraw": CASE_WORK,
 }
 
 
@@ -154,6 +161,13 @@ def world(school, other_school, trust, people, signed_in):
     referred = make_case(school=school, state="referred")
     referral = {"pk": referred.pk, "rid": referred.referrals.get().pk}
     on_case = {"pk": case.pk}
+    document = attachment_add(
+        actor=users[DSL],
+        incident=case,
+        upload=SimpleUploadedFile("minutes.txt", b"Minutes of the meeting.", content_type="text/plain"),
+        description="Minutes",
+    )
+    on_document = {"pk": case.pk, "attachment_pk": document.pk}
     staff_role = users[STAFF].memberships.get(school=school)
     return {
         "clients": clients,
@@ -187,6 +201,10 @@ def world(school, other_school, trust, people, signed_in):
             "referrals:outcome": referral,
             "referrals:parent_contact": on_case,
             "referrals:signatory_end": {"sid": 1},
+            "records:attachment_list": on_case,
+            "records:attachment_add": on_case,
+            "records:attachment_download": on_document,
+            "records:attachment_withdraw": on_document,
             "membership_detail": {"pk": staff_role.pk},
             "membership_role": {"pk": staff_role.pk},
             "membership_last_day": {"pk": staff_role.pk},

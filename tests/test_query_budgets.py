@@ -150,3 +150,47 @@ def test_the_people_pages_keep_their_budget_as_the_staff_grows(school, other_sch
 
     assert large == small
     assert all(count <= PAGE_BUDGET for count in large.values()), large
+
+
+def test_a_cases_documents_keep_their_budget_as_they_grow(school, other_school, people, signed_in, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from records.services.attachments import attachment_add, attachment_withdraw
+    from tests.records.test_attachments import docx
+    from tests.test_uploads import pillow
+
+    settings.SAFEGUARD_ATTACHMENTS_ROOT = tmp_path
+    dsl = people[Role.DSL]
+    case = rich_case(school, dsl, PupilFactory(school=school))
+    client = signed_in(dsl, school=school)
+
+    def attach_more(count):
+        for number in range(count):
+            # Every other one has pictures (with the confirmation) and is then withdrawn: each line of the panel.
+            pictures = number % 2 == 1
+            data = docx({"word/media/image1.png": pillow("PNG")}) if pictures else b"Minutes."
+            attachment = attachment_add(
+                actor=dsl,
+                incident=case,
+                upload=SimpleUploadedFile("letter.docx" if pictures else "minutes.txt", data),
+                description=f"Document {number}",
+                confirm_no_child_images=pictures,
+            )
+            if pictures:
+                attachment_withdraw(actor=dsl, attachment=attachment, reason="The wrong letter")
+        return attachment
+
+    first = attach_more(2)
+    urls = {
+        "case page": f"/cases/{case.pk}/",
+        "the case's documents": f"/cases/{case.pk}/documents/",
+        "attach a document": f"/cases/{case.pk}/documents/new/",
+        "withdraw a document": f"/cases/{case.pk}/documents/{first.pk}/withdraw/",
+        "download a document": f"/cases/{case.pk}/documents/{first.pk}/",
+    }
+    small = {name: queries_for(client, url) for name, url in urls.items()}
+    attach_more(8)
+    large = {name: queries_for(client, url) for name, url in urls.items()}
+
+    assert large == small
+    assert all(count <= PAGE_BUDGET for count in large.values()), large

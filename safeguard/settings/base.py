@@ -197,6 +197,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Case documents (records.documents): a folder outside the web root and static files, which no URL serves; each
+# download goes through a view that checks the person may see the case. Never under STATIC_ROOT or static/.
+SAFEGUARD_ATTACHMENTS_ROOT = env.path("SAFEGUARD_ATTACHMENTS_ROOT", default=BASE_DIR / "var" / "attachments")
+SAFEGUARD_ATTACHMENT_MAX_MB = env.int("SAFEGUARD_ATTACHMENT_MAX_MB", default=20)
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")

@@ -1,6 +1,8 @@
 """Tests: PostgreSQL and Redis when DATABASE_URL and CELERY_BROKER_URL are set, SQLite and eager jobs otherwise."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret-" + "x" * 40)
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
@@ -19,3 +21,5 @@ SAFEGUARD_TWO_FACTOR_REQUIRED = True
 AXES_FAILURE_LIMIT = 3
 SAFEGUARD_LOCKOUT_ADDRESS_FAILURES = 8
 STATIC_ROOT = None  # tests and the demo serve static files from the finders; nothing is collected
+# Documents the tests attach go to the system's temporary folder, never into the working tree.
+SAFEGUARD_ATTACHMENTS_ROOT = Path(tempfile.gettempdir()) / "safeguard-test-attachments"
