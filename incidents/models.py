@@ -518,6 +518,9 @@ class EntryKind(models.TextChoices):
     REOPENING = "reopening", "Reopened"
     ADDENDUM = "addendum", "Addendum"
     ACCESS = "access", "Who can see it"
+    # Written by the records app (information sharing, inter-agency meetings).
+    SHARING = "sharing", "Information sharing"
+    AGENCY_MEETING = "agency_meeting", "Inter-agency meeting"
 
 
 class ChronologyEntry(models.Model):

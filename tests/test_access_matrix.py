@@ -5,8 +5,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import include, path
+from django.utils import timezone
 
 from incidents import services
+from records.services.sharing import agency_meeting_record, sharing_record
 from safeguard.models import AccessLog
 from safeguard.roles import Role
 from tests.access_matrix import (
@@ -126,6 +128,10 @@ EXPECTED = {
     "referrals:parent_contact": CASE_WORK,
     "referrals:signatories": signed_in_only(403, **{HEAD: 200}),
     "referrals:signatory_end": POST_ONLY,
+    "records:sharing_new": CASE_WORK,
+    "records:sharing_correct": CASE_WORK,
+    "records:meeting_new": CASE_WORK,
+    "records:meeting_correct": CASE_WORK,
 }
 
 
@@ -155,6 +161,27 @@ def world(school, other_school, trust, people, signed_in):
     referral = {"pk": referred.pk, "rid": referred.referrals.get().pk}
     on_case = {"pk": case.pk}
     staff_role = users[STAFF].memberships.get(school=school)
+    shared = sharing_record(
+        actor=users[DSL],
+        incident=case,
+        shared=True,
+        recipient="school",
+        recipient_name="Riverside Academy",
+        information="The chronology",
+        reason="She is moving school",
+        decided_by=users[DSL],
+        method="email",
+    )
+    agency_meeting = agency_meeting_record(
+        actor=users[DSL],
+        incident=case,
+        kind="strategy",
+        held_at=timezone.now(),
+        invited=[users[DSL]],
+        attended=[users[DSL]],
+        report_sent=True,
+        outcome="Section 47 enquiry",
+    )
     return {
         "clients": clients,
         "url_kwargs": {
@@ -187,6 +214,10 @@ def world(school, other_school, trust, people, signed_in):
             "referrals:outcome": referral,
             "referrals:parent_contact": on_case,
             "referrals:signatory_end": {"sid": 1},
+            "records:sharing_new": on_case,
+            "records:sharing_correct": {"pk": case.pk, "sid": shared.pk},
+            "records:meeting_new": on_case,
+            "records:meeting_correct": {"pk": case.pk, "mid": agency_meeting.pk},
             "membership_detail": {"pk": staff_role.pk},
             "membership_role": {"pk": staff_role.pk},
             "membership_last_day": {"pk": staff_role.pk},

@@ -84,8 +84,59 @@ def pages(school, other_school, people, signed_in):
         "headteacher's dashboard": (head, "/"),
         "trust lead's dashboard": (trust_lead, "/"),
         "staff dashboard": (staff, "/"),
+        "record information sharing": (dsl, f"/cases/{case.pk}/sharing/new/"),
+        "record an inter-agency meeting": (dsl, f"/cases/{case.pk}/agency-meetings/new/"),
     }
     return urls, pupil
+
+
+# The case page's panel of information sharing and inter-agency meetings reads the sharing, the meetings and who
+# from the school went to each: three queries, asked only when the case has such entries (read from the chronology
+# the page loads anyway). The page is at the budget without them.
+SHARING_PANEL_QUERIES = 3
+
+
+def test_the_case_page_with_sharing_and_meetings_keeps_a_flat_count(school, other_school, people, signed_in):
+    from records.services import sharing
+
+    dsl = people[Role.DSL]
+    pupil = PupilFactory(school=school)
+    case = rich_case(school, dsl, pupil)
+    client = signed_in(dsl, school=school)
+
+    def add_entries():
+        sharing.sharing_record(
+            actor=dsl,
+            incident=case,
+            shared=True,
+            recipient="agency",
+            agency="social_care",
+            information="The chronology",
+            reason="For the strategy meeting",
+            decided_by=dsl,
+            method="email",
+        )
+        sharing.agency_meeting_record(
+            actor=dsl,
+            incident=case,
+            kind="strategy",
+            held_at=timezone.now(),
+            invited=[dsl, people[Role.DEPUTY_DSL]],
+            attended=[dsl],
+            report_sent=True,
+            outcome="Section 47 enquiry",
+            actions=[{"description": "Send attendance weekly", "owner": dsl}],
+        )
+
+    add_entries()
+    grow(school, other_school, pupil, rounds=1)
+    small = queries_for(client, f"/cases/{case.pk}/")
+    add_entries()
+    grow(school, other_school, pupil, rounds=2)
+    large = queries_for(client, f"/cases/{case.pk}/")
+
+    assert large == small
+    assert large <= PAGE_BUDGET + SHARING_PANEL_QUERIES
 
 
 def test_every_case_page_keeps_its_budget_as_cases_grow(pages, school, other_school):
