@@ -34,6 +34,11 @@ CAME_TO_LIGHT = "when the concern came to light"
 NOT_SCHOOL_STAFF = frozenset({Role.INSPECTOR, Role.TRUST_LEAD})
 
 
+def _sentence(text):
+    """`text` ending as a sentence does, so that chronology lines built from several answers read as prose."""
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 def _works_here(user, school):
     return bool(roles_in_school(user, school) - NOT_SCHOOL_STAFF)
 
@@ -128,12 +133,13 @@ def sharing_record(
     if shared:
         text = (
             f"Information shared with {entry.recipient_label} ({entry.get_method_display().lower()}), decided by "
-            f"{person_name(decided_by)}. What: {information} Why: {reason} Lawful basis: {entry.lawful_basis_label}."
+            f"{person_name(decided_by)}. What: {_sentence(information)} Why: {_sentence(reason)} "
+            + _sentence(f"Lawful basis: {entry.lawful_basis_label}")
         )
     else:
         text = (
             f"Decided not to share with {entry.recipient_label}, decided by {person_name(decided_by)}. "
-            f"Asked for: {information} Reason: {reason}"
+            f"Asked for: {_sentence(information)} Reason: {_sentence(reason)}"
         )
     if earlier:
         text = f"Correction of the entry of {timezone.localtime(earlier.at):%d %B %Y %H:%M} ({note}). {text}"
@@ -237,9 +243,9 @@ def agency_meeting_record(
     )
     report = "A report was sent." if meeting.report_sent else "No report was sent."
     called = f" (called by {meeting.called_by})" if meeting.called_by else ""
-    text = f"{meeting.kind_label} held{called}. {there} {report} Outcome: {outcome}"
+    text = f"{meeting.kind_label} held{called}. {_sentence(there)} {report} Outcome: {_sentence(outcome)}"
     if meeting.actions_for_school:
-        text += f" Actions for the school: {meeting.actions_for_school}"
+        text += f" Actions for the school: {_sentence(meeting.actions_for_school)}"
     if earlier:
         text = f"Correction of the meeting of {timezone.localtime(earlier.held_at):%d %B %Y} ({note}). {text}"
     chronology_record(

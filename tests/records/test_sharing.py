@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -186,11 +186,18 @@ def test_a_correction_is_a_new_entry_and_the_earlier_one_stays(dsl, case_in):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the append-only triggers are PostgreSQL's")
-def test_a_sharing_entry_cannot_be_rewritten_in_the_database(dsl, case_in):
-    entry = share(dsl, share_case := case_in("under_review"))
-    assert share_case
-    with pytest.raises(Exception), transaction.atomic(), connection.cursor() as cursor:  # noqa: B017, PT011
-        cursor.execute("UPDATE records_informationsharing SET reason = 'x' WHERE id = %s", [entry.pk])
+def test_entries_cannot_be_rewritten_or_deleted_in_the_database(dsl, case_in):
+    case = case_in("referred")
+    entry, meeting = share(dsl, case), meet(dsl, case)
+    statements = [
+        ("UPDATE records_informationsharing SET reason = 'x' WHERE id = %s", entry.pk),
+        ("DELETE FROM records_informationsharing WHERE id = %s", entry.pk),
+        ("UPDATE records_agencymeeting SET outcome = 'x' WHERE id = %s", meeting.pk),
+        ("UPDATE records_agencymeetingstaff SET attended = false WHERE meeting_id = %s", meeting.pk),
+    ]
+    for sql, pk in statements:
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [pk])
 
 
 # --- Inter-agency meetings: the service --------------------------------------------------------------------------
@@ -433,4 +440,44 @@ def test_the_pages_are_for_the_safeguarding_team(signed_in, head, staff, dsl, ca
     case = case_in("referred")
     assert signed_in(head).post(url("sharing_new", case), sharing_post(dsl)).status_code == 403
     assert signed_in(staff).get(url("meeting_new", case)).status_code == 403
+    assert not InformationSharing.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"agency": "other"}, "agency_other"),
+        ({"recipient": "person", "recipient_name": ""}, "recipient_name"),
+        ({"information": ""}, "information"),
+        ({"at": (timezone.localtime() + datetime.timedelta(days=1)).strftime(WHEN)}, "at"),
+    ],
+)
+def test_each_sharing_rule_is_shown_beside_its_field(signed_in, dsl, case_in, overrides, field):
+    case = case_in("referred")
+    response = signed_in(dsl).post(url("sharing_new", case), sharing_post(dsl, **overrides))
+    assert response.status_code == 200 and field in response.context["form"].errors
+    assert not InformationSharing.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"kind": "other"}, "kind_other"),
+        ({"outcome": ""}, "outcome"),
+        ({"held_at": (timezone.localtime() + datetime.timedelta(days=1)).strftime(WHEN)}, "held_at"),
+        ({"no_attendance_reason": "Clashed with a lesson"}, "no_attendance_reason"),
+    ],
+)
+def test_each_meeting_rule_is_shown_beside_its_field(signed_in, dsl, case_in, overrides, field):
+    case = case_in("referred")
+    response = signed_in(dsl).post(url("meeting_new", case), meeting_post(dsl, **overrides))
+    assert response.status_code == 200 and field in response.context["form"].errors
+    assert not AgencyMeeting.objects.exists()
+
+
+def test_a_closed_case_shows_its_sharing_without_links_to_record_more(signed_in, dsl, case_in):
+    case = case_in("closed")
+    html = signed_in(dsl).get(case.get_absolute_url()).content.decode()
+    assert "No information sharing has been recorded." in html and url("sharing_new", case) not in html
+    assert signed_in(dsl).post(url("sharing_new", case), sharing_post(dsl)).status_code == 200
     assert not InformationSharing.objects.exists()
