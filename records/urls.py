@@ -8,6 +8,7 @@ urlpatterns = []
 
 # Information sharing (and decisions not to share), and inter-agency meetings; corrections are new entries.
 urlpatterns += [
+    path("cases/<int:pk>/sharing-and-meetings/", sharing.case_sharing, name="case_sharing"),
     path("cases/<int:pk>/sharing/new/", sharing.sharing_new, name="sharing_new"),
     path("cases/<int:pk>/sharing/<int:sid>/correct/", sharing.sharing_correct, name="sharing_correct"),
     path("cases/<int:pk>/agency-meetings/new/", sharing.meeting_new, name="meeting_new"),

@@ -59,6 +59,16 @@ def _correcting(model, case, corrects, correction_note):
 # --- Information sharing --------------------------------------------------------------------------------------
 
 
+def _sharing_kind(shared, earlier_shared):
+    """The chronology kind of a sharing entry. A correction's kind says whether it changed a sharing into a decision
+    not to share or back, so the case page counts the current entries from the chronology it loads anyway."""
+    if earlier_shared is None:
+        return EntryKind.SHARING if shared else EntryKind.NOT_SHARED
+    if earlier_shared == shared:
+        return EntryKind.SHARING_CORRECTED
+    return EntryKind.CORRECTED_TO_SHARED if shared else EntryKind.CORRECTED_TO_NOT_SHARED
+
+
 @transaction.atomic
 def sharing_record(
     *,
@@ -143,7 +153,8 @@ def sharing_record(
         )
     if earlier:
         text = f"Correction of the entry of {timezone.localtime(earlier.at):%d %B %Y %H:%M} ({note}). {text}"
-    chronology_record(incident=case, author=actor, kind=EntryKind.SHARING, at=entry.at, recorded_at=now, text=text)
+    kind = _sharing_kind(entry.shared, earlier.shared if earlier else None)
+    chronology_record(incident=case, author=actor, kind=kind, at=entry.at, recorded_at=now, text=text)
     return entry
 
 
@@ -248,9 +259,8 @@ def agency_meeting_record(
         text += f" Actions for the school: {_sentence(meeting.actions_for_school)}"
     if earlier:
         text = f"Correction of the meeting of {timezone.localtime(earlier.held_at):%d %B %Y} ({note}). {text}"
-    chronology_record(
-        incident=case, author=actor, kind=EntryKind.AGENCY_MEETING, at=held_at, recorded_at=now, text=text
-    )
+    kind = EntryKind.AGENCY_MEETING_CORRECTED if earlier else EntryKind.AGENCY_MEETING
+    chronology_record(incident=case, author=actor, kind=kind, at=held_at, recorded_at=now, text=text)
     for action in actions:
         made = action_add(actor=actor, incident=case, recorded_at=recorded_at, **action)
         audited_save(

@@ -2,14 +2,47 @@
 service; a correction page starts from the earlier entry and records a new one, leaving the earlier on record."""
 
 from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
+from incidents.models import CaseState
 from incidents.views.common import case_for, form_page, working_staff
+from safeguard import policy
 from safeguard.access import capability_required
 
 from .. import sharing_selectors
 from ..services import sharing as services
 from ..sharing_forms import AgencyMeetingForm, SharingForm
+
+
+@capability_required("view_cases")
+def case_sharing(request, pk):
+    """Every sharing and inter-agency meeting of a case, for whoever may see the case; links to record more, or to
+    correct, only for the safeguarding team on an open case."""
+    case = case_for(request, pk)
+    sharing = list(sharing_selectors.sharing_for_case(case))
+    meetings = list(sharing_selectors.agency_meetings_for_case(case))
+    for meeting in meetings:
+        staff = list(meeting.staff.all())
+        meeting.attendees = [row.user for row in staff if row.attended]
+        meeting.absent_invitees = [row.user for row in staff if row.invited and not row.attended]
+    # A corrected meeting is shown beside its correction, and counted once: Ofsted looks for attendance.
+    current = [meeting for meeting in meetings if not hasattr(meeting, "corrected_by")]
+    context = {
+        "case": case,
+        "sharing": sharing,
+        "agency_meetings": meetings,
+        "meetings_attended": sum(1 for meeting in current if meeting.attendees),
+        "meetings_current": len(current),
+        "can_record_sharing": policy.can(request.roles, "work_cases") and case.state != CaseState.CLOSED,
+    }
+    return render(request, "records/sharing/case.html", context)
+
+
+def _back(case):
+    """After recording, the case's page of sharing and meetings, where the new entry shows."""
+    return reverse("records:case_sharing", args=[case.pk])
 
 
 def _now():
@@ -63,7 +96,9 @@ def _sharing_page(request, case, earlier=None):
         done = "The information sharing is recorded." if entry.shared else "The decision not to share is recorded."
         return f"{done[:-1]}, correcting the earlier entry." if earlier else done
 
-    return form_page(request, case, form, perform, "records/sharing/sharing_form.html", success, earlier=earlier)
+    return form_page(
+        request, case, form, perform, "records/sharing/sharing_form.html", success, then=_back(case), earlier=earlier
+    )
 
 
 @capability_required("work_cases")
@@ -127,7 +162,9 @@ def _meeting_page(request, case, earlier=None):
         done = f"The {meeting.kind_label.lower()} is recorded"
         return f"{done}, correcting the earlier entry." if earlier else f"{done}."
 
-    return form_page(request, case, form, perform, "records/sharing/meeting_form.html", success, earlier=earlier)
+    return form_page(
+        request, case, form, perform, "records/sharing/meeting_form.html", success, then=_back(case), earlier=earlier
+    )
 
 
 @capability_required("work_cases")

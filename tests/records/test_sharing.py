@@ -132,7 +132,7 @@ def test_a_decision_not_to_share_is_recorded_with_its_reason(dsl, case_in):
     )
     # Nothing was shared, so there is no "how" and no lawful basis to record.
     assert not entry.shared and entry.lawful_basis == "" and entry.method == ""
-    assert "Decided not to share" in case.chronology.get(kind=EntryKind.SHARING).text
+    assert "Decided not to share" in case.chronology.get(kind=EntryKind.NOT_SHARED).text
 
 
 def test_who_decided_must_work_at_the_school(dsl, case_in, other_school):
@@ -177,7 +177,7 @@ def test_a_correction_is_a_new_entry_and_the_earlier_one_stays(dsl, case_in):
     earlier.refresh_from_db()
     assert earlier.recipient_name == "Riverside Academy, DSL Ms Patel" and earlier.corrected_by == later
     assert later.corrects == earlier and InformationSharing.objects.count() == 2
-    assert "Correction of the entry" in case.chronology.filter(kind=EntryKind.SHARING).last().text
+    assert "Correction of the entry" in case.chronology.get(kind=EntryKind.SHARING_CORRECTED).text
     # Each entry is corrected once; a further correction corrects the newer entry.
     with pytest.raises(RuleBroken):
         share(dsl, case, corrects=earlier, correction_note="Again")
@@ -328,13 +328,49 @@ def meeting_post(user, **overrides):
     return data
 
 
-def test_the_case_page_shows_sharing_and_meetings_with_attendance(signed_in, dsl, deputy, case_in):
+def test_the_case_page_counts_sharing_and_meetings_from_its_chronology(signed_in, dsl, deputy, case_in):
+    case = case_in("referred")
+    first = share(dsl, case)
+    share(dsl, case, recipient_name="Hillside Primary")
+    share(dsl, case, corrects=first, correction_note="Recorded twice")  # replaces one: still shared twice
+    share(dsl, case, shared=False, recipient="person", recipient_name="A neighbour", reason="No need to know.")
+    meet(dsl, case)
+    meet(dsl, case, attended=[deputy], invited=[deputy], corrects=meet(dsl, case), correction_note="The deputy went")
+
+    html = signed_in(dsl).get(case.get_absolute_url()).content.decode()
+
+    assert "Information shared 2 times, a decision not to share 1 time; 2 inter-agency meetings." in html
+    assert url("case_sharing", case) in html
+    # The full record, with its links, is on its own page (the case page's chronology has a line for each entry).
+    assert "Not shared with A neighbour" not in html and url("sharing_new", case) not in html
+
+
+def test_a_correction_that_turns_sharing_into_a_decision_not_to_share_moves_the_count(signed_in, dsl, case_in):
+    case = case_in("referred")
+    first = share(dsl, case)
+    share(dsl, case, shared=False, corrects=first, correction_note="It was not sent after all", reason="Not needed.")
+    html = signed_in(dsl).get(case.get_absolute_url()).content.decode()
+    assert "<p>A decision not to share 1 time.</p>" in html and "Information shared 1 time" not in html
+    assert case.chronology.get(kind=EntryKind.CORRECTED_TO_NOT_SHARED)
+
+
+def test_the_case_page_says_nothing_of_sharing_when_there_is_none(signed_in, dsl, head, case_in):
+    case = case_in("referred")
+    html = signed_in(head).get(case.get_absolute_url()).content.decode()
+    assert "Information sharing" not in html and url("case_sharing", case) not in html
+    # The safeguarding team is offered the way to record the first.
+    html = signed_in(dsl).get(case.get_absolute_url()).content.decode()
+    assert url("case_sharing", case) in html and "Information shared" not in html
+    assert "Record information shared or not shared, or an inter-agency meeting" in html
+
+
+def test_the_sharing_page_shows_sharing_and_meetings_with_attendance(signed_in, dsl, deputy, case_in):
     case = case_in("referred")
     share(dsl, case, shared=False, recipient="person", recipient_name="A neighbour", reason="No need to know.")
     meet(dsl, case, kind="core_group", attended=[deputy], invited=[dsl, deputy])
     meet(dsl, case, attended=[], invited=[dsl], no_attendance_reason="Invited the same morning", report_sent=True)
 
-    html = signed_in(dsl).get(case.get_absolute_url()).content.decode()
+    html = signed_in(dsl).get(url("case_sharing", case)).content.decode()
 
     assert "Not shared with A neighbour" in html and "No need to know." in html
     assert "The school attended 1 of 2 inter-agency meetings." in html
@@ -342,11 +378,21 @@ def test_the_case_page_shows_sharing_and_meetings_with_attendance(signed_in, dsl
     assert url("sharing_new", case) in html and url("meeting_new", case) in html
 
 
-def test_the_headteacher_sees_the_panel_without_the_links(signed_in, dsl, head, case_in):
+def test_the_headteacher_sees_the_sharing_page_without_the_links(signed_in, dsl, head, staff, case_in):
     case = case_in("referred")
-    share(dsl, case)
-    html = signed_in(head).get(case.get_absolute_url()).content.decode()
+    entry = share(dsl, case)
+    html = signed_in(head).get(url("case_sharing", case)).content.decode()
     assert "Shared with Riverside Academy" in html and url("sharing_new", case) not in html
+    assert url("sharing_correct", case, sid=entry.pk) not in html
+    assert signed_in(staff).get(url("case_sharing", case)).status_code == 403
+
+
+def test_opening_the_sharing_page_is_in_the_case_access_log(signed_in, dsl, case_in):
+    from safeguard.models import AccessLog
+
+    case = case_in("referred")
+    signed_in(dsl).get(url("case_sharing", case))
+    assert AccessLog.objects.filter(user=dsl, object_id=str(case.pk), action="view", page=url("case_sharing", case))
 
 
 def test_recording_sharing_through_the_page(signed_in, dsl, case_in):
@@ -357,7 +403,7 @@ def test_recording_sharing_through_the_page(signed_in, dsl, case_in):
 
     response = client.post(url("sharing_new", case), sharing_post(dsl))
 
-    assert response.status_code == 302 and response["Location"] == case.get_absolute_url()
+    assert response.status_code == 302 and response["Location"] == url("case_sharing", case)
     entry = InformationSharing.objects.get()
     assert (entry.agency, entry.lawful_basis, entry.recorded_by) == ("police_101", "safeguarding", dsl)
 
@@ -432,7 +478,7 @@ def test_correcting_a_meeting_through_the_page(signed_in, dsl, deputy, case_in):
     )
     later = AgencyMeeting.objects.get(corrects=earlier)
     assert [row.user for row in later.staff.all()] == [deputy]
-    html = client.get(case.get_absolute_url()).content.decode()
+    html = client.get(url("case_sharing", case)).content.decode()
     assert "(corrected)" in html and "The school attended 1 of 1 inter-agency meeting." in html
 
 
@@ -477,7 +523,8 @@ def test_each_meeting_rule_is_shown_beside_its_field(signed_in, dsl, case_in, ov
 
 def test_a_closed_case_shows_its_sharing_without_links_to_record_more(signed_in, dsl, case_in):
     case = case_in("closed")
-    html = signed_in(dsl).get(case.get_absolute_url()).content.decode()
+    html = signed_in(dsl).get(url("case_sharing", case)).content.decode()
     assert "No information sharing has been recorded." in html and url("sharing_new", case) not in html
+    assert url("case_sharing", case) not in signed_in(dsl).get(case.get_absolute_url()).content.decode()
     assert signed_in(dsl).post(url("sharing_new", case), sharing_post(dsl)).status_code == 200
     assert not InformationSharing.objects.exists()
