@@ -518,6 +518,15 @@ class EntryKind(models.TextChoices):
     REOPENING = "reopening", "Reopened"
     ADDENDUM = "addendum", "Addendum"
     ACCESS = "access", "Who can see it"
+    # Written by the records app (information sharing, inter-agency meetings). A correction's kind says whether it
+    # turned a sharing into a decision not to share or back, so the case page counts them from its chronology.
+    SHARING = "sharing", "Information shared"
+    NOT_SHARED = "not_shared", "Decision not to share"
+    SHARING_CORRECTED = "sharing_corrected", "Information sharing corrected"
+    CORRECTED_TO_SHARED = "corrected_to_shared", "Information sharing corrected"
+    CORRECTED_TO_NOT_SHARED = "corrected_not_shared", "Information sharing corrected"
+    AGENCY_MEETING = "agency_meeting", "Inter-agency meeting"
+    AGENCY_MEETING_CORRECTED = "meeting_corrected", "Inter-agency meeting corrected"
 
 
 class ChronologyEntry(models.Model):

@@ -68,3 +68,15 @@ class AttachmentWithdrawal(models.Model):
 
     def __str__(self):
         return f"Withdrawn: {self.attachment}"
+
+
+# --- Information sharing and inter-agency meetings (sections 6 and 7) -----------------------------------------
+from .sharing_models import (  # noqa: E402, F401
+    AgencyMeeting,
+    AgencyMeetingAction,
+    AgencyMeetingKind,
+    AgencyMeetingStaff,
+    InformationSharing,
+    LawfulBasis,
+    Recipient,
+)

@@ -1,8 +1,9 @@
 """What this app adds to the case apps' pages (through safeguard.extensions: the lower apps never import this one)."""
 
+from . import attachments_panel, sharing_panels
+
 
 def register():
-    """Register this app's panels on the case page and the dashboard (each section adds its own here)."""
-    from . import attachments_panel
-
+    """Register each section's panels on the case page and the dashboard."""
     attachments_panel.register()
+    sharing_panels.register()

@@ -6,9 +6,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import include, path
+from django.utils import timezone
 
 from incidents import services
 from records.services.attachments import attachment_add
+from records.services.sharing import agency_meeting_record, sharing_record
 from safeguard.models import AccessLog
 from safeguard.roles import Role
 from tests.access_matrix import (
@@ -133,6 +135,11 @@ EXPECTED = {
     "records:attachment_add": CASE_WORK,
     "records:attachment_download": ONE_CASE,
     "records:attachment_withdraw": CASE_WORK,
+    "records:case_sharing": ONE_CASE,
+    "records:sharing_new": CASE_WORK,
+    "records:sharing_correct": CASE_WORK,
+    "records:meeting_new": CASE_WORK,
+    "records:meeting_correct": CASE_WORK,
 }
 
 
@@ -169,6 +176,27 @@ def world(school, other_school, trust, people, signed_in):
     )
     on_document = {"pk": case.pk, "attachment_pk": document.pk}
     staff_role = users[STAFF].memberships.get(school=school)
+    shared = sharing_record(
+        actor=users[DSL],
+        incident=case,
+        shared=True,
+        recipient="school",
+        recipient_name="Riverside Academy",
+        information="The chronology",
+        reason="She is moving school",
+        decided_by=users[DSL],
+        method="email",
+    )
+    agency_meeting = agency_meeting_record(
+        actor=users[DSL],
+        incident=case,
+        kind="strategy",
+        held_at=timezone.now(),
+        invited=[users[DSL]],
+        attended=[users[DSL]],
+        report_sent=True,
+        outcome="Section 47 enquiry",
+    )
     return {
         "clients": clients,
         "url_kwargs": {
@@ -205,6 +233,11 @@ def world(school, other_school, trust, people, signed_in):
             "records:attachment_add": on_case,
             "records:attachment_download": on_document,
             "records:attachment_withdraw": on_document,
+            "records:case_sharing": on_case,
+            "records:sharing_new": on_case,
+            "records:sharing_correct": {"pk": case.pk, "sid": shared.pk},
+            "records:meeting_new": on_case,
+            "records:meeting_correct": {"pk": case.pk, "mid": agency_meeting.pk},
             "membership_detail": {"pk": staff_role.pk},
             "membership_role": {"pk": staff_role.pk},
             "membership_last_day": {"pk": staff_role.pk},

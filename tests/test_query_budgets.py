@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from incidents import services as case_services
 from incidents.restriction import case_restrict
+from records.services import sharing as sharing_services
 from referrals import services as referral_services
 from safeguard.roles import Role
 from tests.factories import PupilFactory, make_case
@@ -35,7 +36,8 @@ def grow(school, other_school, pupil, *, rounds):
 
 def rich_case(school, dsl, pupil):
     """A case with something in every part of its page: a meeting, a signed-off decision, then an escalation to a
-    referral with a follow-up and an escalation, parents told, an action."""
+    referral with a follow-up and an escalation, parents told, an action, information sharing (an entry corrected to
+    a decision not to share), an inter-agency meeting with an action of its own."""
     case = make_case(school=school, state="managed_in_school", pupils=[pupil, PupilFactory(school=school)])
     referral = referral_services.referral_make(
         actor=dsl,
@@ -56,6 +58,40 @@ def rich_case(school, dsl, pupil):
         method="phone",
     )
     case_services.action_add(actor=dsl, incident=case, description="Talk to her form tutor", owner=dsl)
+    shared = sharing_services.sharing_record(
+        actor=dsl,
+        incident=case,
+        shared=True,
+        recipient="agency",
+        agency="social_care",
+        information="The chronology",
+        reason="For the strategy meeting",
+        decided_by=dsl,
+        method="email",
+    )
+    sharing_services.sharing_record(
+        actor=dsl,
+        incident=case,
+        shared=False,
+        recipient="person",
+        recipient_name="A neighbour",
+        information="What happened",
+        reason="No need to know",
+        decided_by=dsl,
+        corrects=shared,
+        correction_note="Recorded as shared by mistake",
+    )
+    sharing_services.agency_meeting_record(
+        actor=dsl,
+        incident=case,
+        kind="strategy",
+        held_at=timezone.now(),
+        invited=[dsl],
+        attended=[dsl],
+        report_sent=True,
+        outcome="Section 47 enquiry",
+        actions=[{"description": "Send attendance weekly", "owner": dsl}],
+    )
     return case
 
 
@@ -84,6 +120,9 @@ def pages(school, other_school, people, signed_in):
         "headteacher's dashboard": (head, "/"),
         "trust lead's dashboard": (trust_lead, "/"),
         "staff dashboard": (staff, "/"),
+        "information sharing and inter-agency meetings": (dsl, f"/cases/{case.pk}/sharing-and-meetings/"),
+        "record information sharing": (dsl, f"/cases/{case.pk}/sharing/new/"),
+        "record an inter-agency meeting": (dsl, f"/cases/{case.pk}/agency-meetings/new/"),
     }
     return urls, pupil
 
