@@ -1,5 +1,8 @@
 """What this app adds to the case apps' pages (through safeguard.extensions: the lower apps never import this one)."""
 
+from . import seal_panels
+
 
 def register():
     """Register this app's panels on the case page and the dashboard (each section adds its own here)."""
+    seal_panels.register()
