@@ -360,14 +360,6 @@ class NoteForm(forms.Form):
     )
 
 
-class AddendumForm(forms.Form):
-    text = forms.CharField(
-        label="Addendum",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Later information. The signed-off record stays as it was; this is added beneath it.",
-    )
-
-
 class ReauthForm(forms.Form):
     """Asks again for the password or a two-factor code before a signature."""
 

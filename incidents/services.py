@@ -1,8 +1,8 @@
 """Writes to cases: logging a concern, the people involved, the review meeting, actions, notes, closure.
 
 Every function takes the acting person as `actor`, locks the case row, checks the person's object permission,
-refuses changes to a closed case (except an addendum or reopening), saves through audited_save and adds a line
-to the chronology. State moves go through workflow.case_transition only.
+refuses changes to a closed case (except reopening, and the records app's signed addenda), saves through
+audited_save and adds a line to the chronology. State moves go through workflow.case_transition only.
 
 A service that stamps the time takes an optional `recorded_at`, which back-dates the record, its history and its
 chronology line: the demo and the tests seed past cases with it, and no view passes it.
@@ -535,7 +535,7 @@ def note_add(*, actor, incident, text, correction=False, recorded_at=None):
     return chronology_record(incident=case, author=actor, kind=kind, text=text, recorded_at=recorded_at)
 
 
-# --- Closing, reopening, addenda ----------------------------------------------------------------------------
+# --- Closing and reopening (an addendum to a sealed record is records.services.seals.addendum_add) ------------------
 
 
 def case_close(*, actor, incident, summary, carried_over=None, password=None, otp_token=None, recorded_at=None):
@@ -601,16 +601,6 @@ def case_reopen(*, actor, incident, reason):
     audited_save(Reopening(incident=case, reason=reason, reopened_by=actor), actor=actor, reason="Case reopened")
     chronology_record(incident=case, author=actor, kind=EntryKind.REOPENING, text=reason)
     return case_transition(actor=actor, incident=case, to_state=CaseState.REOPENED, reason=reason)
-
-
-@transaction.atomic
-def addendum_add(*, actor, incident, text, recorded_at=None):
-    """Add later information to a closed case as an addendum; the signed-off record itself stays as it was."""
-    text = require_text(text, "Please write the addendum.")
-    case = lock_case(actor=actor, incident=incident, allow_closed=True)
-    if case.state != CaseState.CLOSED:
-        raise RuleBroken("This case is open: add a note instead. Addenda are for closed cases.")
-    return chronology_record(incident=case, author=actor, kind=EntryKind.ADDENDUM, text=text, recorded_at=recorded_at)
 
 
 # --- Notifications ------------------------------------------------------------------------------------------

@@ -30,6 +30,5 @@ urlpatterns = [
     path("cases/<int:pk>/notes/new/", work.note_add, name="note_add"),
     path("cases/<int:pk>/close/", work.case_close, name="case_close"),
     path("cases/<int:pk>/reopen/", work.case_reopen, name="case_reopen"),
-    path("cases/<int:pk>/addenda/new/", work.addendum_add, name="addendum_add"),
     path("cases/<int:pk>/access/", work.case_restriction, name="case_restriction"),
 ]

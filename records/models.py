@@ -71,6 +71,8 @@ class AttachmentWithdrawal(models.Model):
 
 
 # --- Information sharing and inter-agency meetings (sections 6 and 7) -----------------------------------------
+# --- Sealed records (issue 9 §5) ------------------------------------------------------------------------------
+from .seal_models import Addendum, Seal, SealCheck  # noqa: E402, F401
 from .sharing_models import (  # noqa: E402, F401
     AgencyMeeting,
     AgencyMeetingAction,

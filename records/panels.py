@@ -1,9 +1,10 @@
 """What this app adds to the case apps' pages (through safeguard.extensions: the lower apps never import this one)."""
 
-from . import attachments_panel, sharing_panels
+from . import attachments_panel, seal_panels, sharing_panels
 
 
 def register():
     """Register each section's panels on the case page and the dashboard."""
     attachments_panel.register()
     sharing_panels.register()
+    seal_panels.register()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, sharing
+from .views import attachments, seals, sharing
 
 app_name = "records"
 
@@ -20,4 +20,7 @@ urlpatterns = [
     path("cases/<int:pk>/sharing/<int:sid>/correct/", sharing.sharing_correct, name="sharing_correct"),
     path("cases/<int:pk>/agency-meetings/new/", sharing.meeting_new, name="meeting_new"),
     path("cases/<int:pk>/agency-meetings/<int:mid>/correct/", sharing.meeting_correct, name="meeting_correct"),
+    # Sealed records: a signed addendum to a closed case; the DSL team's check of every seal.
+    path("cases/<int:pk>/addenda/new/", seals.addendum_add, name="addendum_add"),
+    path("records/seals/", seals.seal_check, name="seal_check"),
 ]

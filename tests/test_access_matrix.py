@@ -118,7 +118,8 @@ EXPECTED = {
     "incidents:note_add": CASE_WORK,
     "incidents:case_close": CASE_WORK,
     "incidents:case_reopen": CASE_WORK,
-    "incidents:addendum_add": CASE_WORK,
+    "records:addendum_add": CASE_WORK,
+    "records:seal_check": DSL_TEAM_ONLY,
     "incidents:case_restriction": CASE_WORK,
     "referrals:decision": CASE_WORK,
     # The headteacher signs; staff and inspectors cannot see the case at all, so for them it does not exist.
@@ -219,7 +220,7 @@ def world(school, other_school, trust, people, signed_in):
             "incidents:note_add": on_case,
             "incidents:case_close": on_case,
             "incidents:case_reopen": on_case,
-            "incidents:addendum_add": on_case,
+            "records:addendum_add": on_case,
             "incidents:case_restriction": on_case,
             "referrals:decision": on_case,
             "referrals:sign_off": {"pk": awaiting.pk},

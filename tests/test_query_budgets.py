@@ -11,11 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from incidents import services as case_services
+from incidents.models import Incident
 from incidents.restriction import case_restrict
+from records.services import seals
 from records.services import sharing as sharing_services
 from referrals import services as referral_services
 from safeguard.roles import Role
-from tests.factories import PupilFactory, make_case
+from tests.factories import TEST_PASSWORD, PupilFactory, make_case
 from tests.test_query_counts import page_queries, queries_for
 
 PAGE_BUDGET = 12
@@ -107,6 +109,9 @@ def pages(school, other_school, people, signed_in):
         return signed_in(people[role], client=Client(), school=school)
 
     dsl, head, trust_lead, staff = (client_for(r) for r in (Role.DSL, Role.HEADTEACHER, Role.TRUST_LEAD, Role.STAFF))
+    closed = make_case(school=school, state="closed", pupils=[pupil])
+    seals.addendum_add(actor=people[Role.DSL], incident=closed, text="Mother phoned.", password=TEST_PASSWORD)
+    seals.seal_check_run(actor=people[Role.DSL], school=school, cases=Incident.objects.all())
     urls = {
         "case list": (dsl, "/cases/"),
         "case list searched by name": (dsl, "/cases/?q=Okoye"),
@@ -123,6 +128,9 @@ def pages(school, other_school, people, signed_in):
         "information sharing and inter-agency meetings": (dsl, f"/cases/{case.pk}/sharing-and-meetings/"),
         "record information sharing": (dsl, f"/cases/{case.pk}/sharing/new/"),
         "record an inter-agency meeting": (dsl, f"/cases/{case.pk}/agency-meetings/new/"),
+        "a sealed case's page": (dsl, f"/cases/{closed.pk}/"),
+        "a signed addendum": (dsl, f"/cases/{closed.pk}/addenda/new/"),
+        "sealed records check": (dsl, "/records/seals/"),
     }
     return urls, pupil
 

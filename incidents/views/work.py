@@ -17,7 +17,6 @@ from ..errors import CaseError
 from ..forms import (
     ActionForm,
     ActionResolveForm,
-    AddendumForm,
     ClassifyForm,
     CloseForm,
     NoteForm,
@@ -206,17 +205,6 @@ def case_reopen(request, pk):
         services.case_reopen(actor=request.user, incident=case, reason=data["reason"])
 
     return form_page(request, case, form, perform, "incidents/reopen_form.html", "The case is reopened.")
-
-
-@capability_required("work_cases")
-def addendum_add(request, pk):
-    case = case_for(request, pk)
-    form = AddendumForm(request.POST or None)
-
-    def perform(data):
-        services.addendum_add(actor=request.user, incident=case, text=data["text"])
-
-    return form_page(request, case, form, perform, "incidents/addendum_form.html", "The addendum is added.")
 
 
 @capability_required("restrict_cases")

@@ -17,6 +17,7 @@ from incidents.errors import (
 )
 from incidents.models import ActionStatus, CaseState, Closure, EntryKind, ReauthMethod
 from incidents.services import case_close
+from records.services import seals
 from safeguard.roles import Role
 from tests.factories import TEST_PASSWORD, PupilFactory, meeting_answers, member, two_factor_code
 
@@ -187,7 +188,10 @@ def test_a_closed_case_cannot_be_changed(dsl, case_in, change):
 
 def test_later_information_on_a_closed_case_is_an_addendum(dsl, case_in):
     case = case_in("closed")
-    entry = services.addendum_add(actor=dsl, incident=case, text="Police confirmed no further contact.")
+    addendum = seals.addendum_add(
+        actor=dsl, incident=case, text="Police confirmed no further contact.", password=TEST_PASSWORD
+    )
+    entry = addendum.entry
     assert entry.kind == EntryKind.ADDENDUM and entry.author == dsl
     case.refresh_from_db()
     assert case.state == CaseState.CLOSED
@@ -195,7 +199,7 @@ def test_later_information_on_a_closed_case_is_an_addendum(dsl, case_in):
 
 def test_an_open_case_takes_notes_not_addenda(dsl, case_in):
     with pytest.raises(RuleBroken, match="add a note"):
-        services.addendum_add(actor=dsl, incident=case_in("under_review"), text="More")
+        seals.addendum_add(actor=dsl, incident=case_in("under_review"), text="More", password=TEST_PASSWORD)
 
 
 def test_a_closed_case_is_reopened_with_a_reason_then_reviewed_again(dsl, case_in):

@@ -188,7 +188,10 @@ TEAM_PAGES = {
         "managed_in_school",
         lambda case, dsl: (f"/cases/{case.pk}/close/", {"summary": BLAMING, "password": TEST_PASSWORD}),
     ),
-    "an addendum": ("closed", lambda case, dsl: (f"/cases/{case.pk}/addenda/new/", {"text": BLAMING})),
+    "an addendum": (
+        "closed",
+        lambda case, dsl: (f"/cases/{case.pk}/addenda/new/", {"text": BLAMING, "password": TEST_PASSWORD}),
+    ),
     "the reason for reopening": ("closed", lambda case, dsl: (f"/cases/{case.pk}/reopen/", {"reason": BLAMING})),
 }
 

@@ -184,7 +184,7 @@ def test_closing_with_a_wrong_password_signs_nothing_and_says_so_beside_the_fiel
     case.refresh_from_db()
     assert response.status_code == 302 and case.state == CaseState.CLOSED
     page = client.get(f"/cases/{case.pk}/").content.decode()
-    assert "Add an addendum" in page and "Add a note" not in page
+    assert "Add a signed addendum" in page and "Add a note" not in page
 
 
 def test_an_open_action_must_be_carried_over_with_a_reason_to_close(client, signed_in, school, dsl):
