@@ -518,6 +518,9 @@ class EntryKind(models.TextChoices):
     REOPENING = "reopening", "Reopened"
     ADDENDUM = "addendum", "Addendum"
     ACCESS = "access", "Who can see it"
+    # Written by the records app (imagery-viewing log, device custody).
+    IMAGERY_VIEWING = "imagery_viewing", "Imagery viewed"
+    DEVICE = "device", "Device custody"
 
 
 class ChronologyEntry(models.Model):
@@ -579,6 +582,8 @@ class Reopening(models.Model):
 
 class NotificationKind(models.TextChoices):
     CONCERN_REPORTED = "concern_reported", "New concern reported"
+    # The headteacher is told of every viewing of imagery (seed 004 §5.1); raised by the records app.
+    IMAGERY_VIEWED = "imagery_viewed", "Imagery viewed"
 
 
 class Notification(models.Model):

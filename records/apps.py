@@ -7,6 +7,7 @@ class RecordsConfig(AppConfig):
 
     def ready(self):
         # The case pages live in incidents and referrals, below this app: it adds its panels to them from here.
-        from . import panels
+        from . import guards, panels
 
+        guards.register()
         panels.register()

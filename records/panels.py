@@ -3,3 +3,6 @@
 
 def register():
     """Register this app's panels on the case page and the dashboard (each section adds its own here)."""
+    from . import viewing_panels
+
+    viewing_panels.register()  # the imagery-viewing log and device custody (issue 9 §§2-3)

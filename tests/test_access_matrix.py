@@ -25,6 +25,7 @@ from tests.access_matrix import (
     walk,
 )
 from tests.factories import PupilFactory, make_case, member
+from tests.records.helpers import record_device, record_viewing
 
 
 def row(default, **overrides):
@@ -126,6 +127,15 @@ EXPECTED = {
     "referrals:parent_contact": CASE_WORK,
     "referrals:signatories": signed_in_only(403, **{HEAD: 200}),
     "referrals:signatory_end": POST_ONLY,
+    # The imagery-viewing log: the team records; the viewer (here the DSL) and the headteacher sign, and for
+    # anyone else who can see the case the signature page says why they cannot (403).
+    "records:viewing_new": CASE_WORK,
+    "records:viewing_sign": signed_in_only(403, **{DSL: 200, HEAD: 200, OTHER_SCHOOL: 404}),
+    "records:viewing_delegations": signed_in_only(403, **{HEAD: 200}),
+    "records:viewing_delegation_end": POST_ONLY,
+    # Device custody: the team's work.
+    "records:device_new": CASE_WORK,
+    "records:custody_step": CASE_WORK,
 }
 
 
@@ -154,6 +164,8 @@ def world(school, other_school, trust, people, signed_in):
     referred = make_case(school=school, state="referred")
     referral = {"pk": referred.pk, "rid": referred.referrals.get().pk}
     on_case = {"pk": case.pk}
+    viewing = record_viewing(case, viewer=users[DSL], present=users[DEPUTY], head=users[HEAD])
+    device = record_device(case, actor=users[DSL])
     staff_role = users[STAFF].memberships.get(school=school)
     return {
         "clients": clients,
@@ -187,6 +199,11 @@ def world(school, other_school, trust, people, signed_in):
             "referrals:outcome": referral,
             "referrals:parent_contact": on_case,
             "referrals:signatory_end": {"sid": 1},
+            "records:viewing_new": on_case,
+            "records:viewing_sign": {"pk": case.pk, "vid": viewing.pk},
+            "records:viewing_delegation_end": {"did": 1},
+            "records:device_new": on_case,
+            "records:custody_step": {"pk": case.pk, "did": device.pk},
             "membership_detail": {"pk": staff_role.pk},
             "membership_role": {"pk": staff_role.pk},
             "membership_last_day": {"pk": staff_role.pk},
