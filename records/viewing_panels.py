@@ -1,48 +1,44 @@
 """What the imagery-viewing log and device custody add to the case page and the dashboard."""
 
-from incidents.models import Incident
-from safeguard import extensions, policy
+from incidents.models import EntryKind, Incident
+from safeguard import extensions
 from safeguard.audit import listed
 from safeguard.roles import Role
 
-from .guards import parents_due
 from .selectors import custody, viewing
 from .services.custody import custody_state
-from .viewing_models import NEXT_STEPS, ViewingSigner
+from .viewing_models import NEXT_STEPS
 
 DASHBOARD_SHOWN = 20
 
 
-def _case_panel(request, case, can_work, is_open, **_):
-    viewings = list(viewing.viewings_for_case(case))
+def _case_panel(request, case, chronology, can_work, is_open, **_):
+    # Every viewing and custody step writes a chronology line, and the page reads the chronology anyway (the same
+    # queryset, so iterating it here costs nothing more): a case without them costs no query of this panel's.
+    kinds = {entry.kind for entry in chronology}
+    viewings = list(viewing.viewings_for_case_page(case)) if EntryKind.IMAGERY_VIEWING in kinds else []
     for record in viewings:
-        signed = {signature.signer: signature for signature in record.signatures.all()}
-        record.viewer_signature = signed.get(ViewingSigner.VIEWER)
-        record.head_signature = signed.get(ViewingSigner.HEADTEACHER)
         record.may_sign = is_open and (
-            (record.viewed_by_id == request.user.pk and not record.viewer_signature)
-            or (not record.head_signature and Role.HEADTEACHER in request.roles)
+            (record.viewed_by_id == request.user.pk and not record.viewer_signed_at)
+            or (Role.HEADTEACHER in request.roles and not record.head_signed_at)
         )
-    devices = list(custody.devices_for_case(case))
-    events = []
+    events = list(custody.events_for_case(case)) if EntryKind.DEVICE in kinds else []
+    devices = custody.devices_with_timelines(events)
     for device in devices:
-        device.timeline = list(device.events.all())
-        for event in device.timeline:
-            event.device = device  # already in hand: parents_due reads the device's pupil from it
-        events += device.timeline
-        latest, device.secured = custody_state(device.timeline)
-        device.latest = latest
-        device.can_move = can_work and is_open and bool(NEXT_STEPS[latest])
+        device.latest, device.secured = custody_state(device.timeline)
+        device.can_move = can_work and is_open and bool(NEXT_STEPS[device.latest])
     return {
         "viewings": viewings,
         "devices": devices,
-        "parents_due": parents_due(case, events) if is_open else [],
+        "parents_due": custody.parents_due(events) if is_open else [],
         "can_record": can_work and is_open,
     }
 
 
 def _dashboard_panel(request, school, roles, **_):
-    if not policy.can(roles, "view_cases"):
+    # The headteacher is told of each viewing and signs its record here. The viewer signs as they record it (the
+    # page goes straight on to the signature), and the case page asks them until they have.
+    if Role.HEADTEACHER not in roles:
         return None
     waiting = list(viewing.awaiting_signature_for_user(request.user, school, roles)[:DASHBOARD_SHOWN])
     if not waiting:
