@@ -144,6 +144,8 @@ def _step(
         raise RuleBroken(Problem("Please say when.", field="at"))
     notes = (notes or "").strip()
     event = CustodyEvent(device=device, step=step, at=at, notes=notes, recorded_by=actor, recorded_at=now)
+    if by is not None:  # whoever is named as doing a step works at the school
+        _staff_check(by, case.school, "by")
     if step == CustodyStep.CONFISCATED:
         _staff_check(by, case.school, "by")
         if switched_off is None or disconnected is None:

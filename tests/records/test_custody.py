@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from incidents import services as case_services
@@ -12,6 +13,7 @@ from records.services import custody as services
 from records.viewing_models import CustodyEvent, Device
 from referrals import services as referral_services
 from safeguard.roles import Role
+from tests.conftest import postgres_only
 from tests.factories import TEST_PASSWORD, member
 from tests.records.helpers import record_device
 
@@ -72,6 +74,8 @@ def test_each_step_needs_its_details(case, dsl, other_school):
         step(device, dsl, "handed_to_police", officer="", reference="CR/1")
     with pytest.raises(RuleBroken):
         step(device, dsl, "returned", returned_to="")
+    with pytest.raises(RuleBroken):
+        step(device, dsl, "returned", returned_to="Her mother", by=outsider)
     assert device.events.count() == 1
 
 
@@ -210,3 +214,13 @@ def test_the_chain_of_custody_on_the_pages(case, dsl, signed_in):
     )
     assert timeline.index("Locked away") < timeline.index("Handed to the police")
     assert "there is no further step" in client.get(url).content.decode()
+
+
+@postgres_only()
+@pytest.mark.parametrize("table", ["records_device", "records_custodyevent"])
+def test_the_database_refuses_to_rewrite_a_custody_record(case, dsl, table):
+    record_device(case, actor=dsl)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f'UPDATE "{table}" SET "recorded_at" = now()')  # noqa: S608 (a table name of ours)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f'DELETE FROM "{table}"')  # noqa: S608

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from incidents import services as case_services
@@ -12,6 +13,7 @@ from incidents.models import ChronologyEntry, EntryKind, Notification, Notificat
 from records.services import viewing as services
 from records.viewing_models import ImageryViewing, ViewingSignature, ViewingSigner
 from safeguard.roles import Role
+from tests.conftest import postgres_only
 from tests.factories import TEST_PASSWORD, member, two_factor_code
 from tests.records.helpers import record_viewing, viewing_details
 
@@ -284,8 +286,19 @@ def test_the_headteacher_delegates_and_ends_on_the_page(school, deputy, head, ds
     assert response.status_code == 302
     delegation = services.open_delegation(school, deputy)
     assert delegation.granted_by == head
-    assert deputy.get_full_name() in client.get("/imagery-viewing/delegations/").content.decode()
+    assert "The DSL is part-time." in client.get("/imagery-viewing/delegations/").content.decode()
 
     assert client.post(f"/imagery-viewing/delegations/{delegation.pk}/end/").status_code == 302
     assert services.open_delegation(school, deputy) is None
     assert signed_in(dsl).get("/imagery-viewing/delegations/").status_code == 403
+
+
+@postgres_only()
+@pytest.mark.parametrize("table", ["records_imageryviewing", "records_viewingsignature"])
+def test_the_database_refuses_to_rewrite_a_viewing_or_a_signature(case, dsl, deputy, head, table):
+    viewing = record_viewing(case, viewer=dsl, present=deputy, head=head)
+    services.viewing_sign(actor=dsl, viewing=viewing, password=TEST_PASSWORD)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f'UPDATE "{table}" SET "id" = "id"')  # noqa: S608 (a table name of ours)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f'DELETE FROM "{table}"')  # noqa: S608
