@@ -5,9 +5,10 @@ app_name = "records"
 urlpatterns = []
 
 # --- Imagery-viewing log and device custody (issue 9 §§2-3) ---------------------------------------------------
-from .views import custody, viewing  # noqa: E402
+from .views import custody, imagery_devices, viewing  # noqa: E402
 
 urlpatterns += [
+    path("cases/<int:pk>/imagery-and-devices/", imagery_devices.case_records, name="imagery_and_devices"),
     path("cases/<int:pk>/imagery-viewings/new/", viewing.viewing_new, name="viewing_new"),
     path("cases/<int:pk>/imagery-viewings/<int:vid>/sign/", viewing.viewing_sign, name="viewing_sign"),
     path("imagery-viewing/delegations/", viewing.delegations, name="viewing_delegations"),

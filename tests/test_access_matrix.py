@@ -129,6 +129,7 @@ EXPECTED = {
     "referrals:signatory_end": POST_ONLY,
     # The imagery-viewing log: the team records; the viewer (here the DSL) and the headteacher sign, and for
     # anyone else who can see the case the signature page says why they cannot (403).
+    "records:imagery_and_devices": ONE_CASE,
     "records:viewing_new": CASE_WORK,
     "records:viewing_sign": signed_in_only(403, **{DSL: 200, HEAD: 200, OTHER_SCHOOL: 404}),
     "records:viewing_delegations": signed_in_only(403, **{HEAD: 200}),
@@ -199,6 +200,7 @@ def world(school, other_school, trust, people, signed_in):
             "referrals:outcome": referral,
             "referrals:parent_contact": on_case,
             "referrals:signatory_end": {"sid": 1},
+            "records:imagery_and_devices": on_case,
             "records:viewing_new": on_case,
             "records:viewing_sign": {"pk": case.pk, "vid": viewing.pk},
             "records:viewing_delegation_end": {"did": 1},

@@ -173,8 +173,10 @@ def test_a_refusal_on_the_page_goes_on_to_the_parents_and_the_case_page_prompts(
         },
     )
     assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/parents/new/"
-    page = client.get(f"/cases/{case.pk}/").content.decode()
+    page = client.get(f"/cases/{case.pk}/imagery-and-devices/").content.decode()
     assert 'id="device-parents-prompt"' in page and "The pupil refused to hand it over" in page
+    case_page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "Device custody: 1 chronology entry" in case_page and f"/cases/{case.pk}/imagery-and-devices/" in case_page
 
 
 def test_the_chain_of_custody_on_the_pages(case, dsl, signed_in):
@@ -206,7 +208,7 @@ def test_the_chain_of_custody_on_the_pages(case, dsl, signed_in):
     post = {"step": "handed_to_police", "at": when(10), "officer": "PC 1234 Khan", "reference": "CR/2026/0099"}
     assert client.post(url, post).status_code == 302
 
-    page = client.get(f"/cases/{case.pk}/").content.decode()
+    page = client.get(f"/cases/{case.pk}/imagery-and-devices/").content.decode()
     assert "Chain of custody of Black iPhone 13" in page and "CR/2026/0099" in page
     timeline = page[page.index("Chain of custody of") :]
     assert (

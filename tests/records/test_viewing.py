@@ -235,8 +235,10 @@ def test_the_dsl_records_a_viewing_on_the_page_and_goes_on_to_sign_it(
     assert response.status_code == 302
     assert viewing.signatures.get().signer == ViewingSigner.VIEWER
 
-    page = client.get(f"/cases/{case.pk}/").content.decode()
-    assert "Imagery viewed" in page and "not yet signed by both" in page
+    page = client.get(f"/cases/{case.pk}/imagery-and-devices/").content.decode()
+    assert "Imagery viewed" in page and "not yet signed by both" in page and 'id="viewing-signatures-prompt"' in page
+    case_page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "Imagery viewed: 2 chronology entries" in case_page
 
 
 def test_the_page_refuses_a_reason_outside_the_three_beside_the_field(case, dsl, deputy, head, signed_in):
