@@ -527,6 +527,9 @@ class EntryKind(models.TextChoices):
     CORRECTED_TO_NOT_SHARED = "corrected_not_shared", "Information sharing corrected"
     AGENCY_MEETING = "agency_meeting", "Inter-agency meeting"
     AGENCY_MEETING_CORRECTED = "meeting_corrected", "Inter-agency meeting corrected"
+    # Written by the records app (imagery-viewing log, device custody).
+    IMAGERY_VIEWING = "imagery_viewing", "Imagery viewed"
+    DEVICE = "device", "Device custody"
 
 
 class ChronologyEntry(models.Model):
@@ -588,6 +591,8 @@ class Reopening(models.Model):
 
 class NotificationKind(models.TextChoices):
     CONCERN_REPORTED = "concern_reported", "New concern reported"
+    # The headteacher is told of every viewing of imagery (seed 004 §5.1); raised by the records app.
+    IMAGERY_VIEWED = "imagery_viewed", "Imagery viewed"
 
 
 class Notification(models.Model):

@@ -4,7 +4,7 @@ from safeguard import extensions, policy
 from safeguard.audit import listed
 
 from . import selectors
-from .models import CaseState, Incident
+from .models import Incident
 
 OWN_REPORTS_SHOWN = 5
 
@@ -21,9 +21,8 @@ def _team_panel(request, school, roles, **_):
     if not policy.can(roles, "view_cases"):
         return None
     # Flagged until the police or social care are told: a review meeting found a referral is required.
-    referral_required = list(
-        selectors.incident_list_for_user(request.user, school).filter(state=CaseState.REFERRAL_REQUIRED)[:10]
-    )
+    # The counts come with the list in one query (window counts).
+    referral_required, counts = selectors.referral_required_with_counts(request.user, school, 10)
     notifications = list(selectors.notifications_for_user(request.user, school)[:10])
     open_actions = list(selectors.open_actions_for_user(request.user, school)[:10])
     listed(
@@ -32,7 +31,7 @@ def _team_panel(request, school, roles, **_):
         [case.pk for case in referral_required] + [row.incident_id for row in (*notifications, *open_actions)],
     )
     return {
-        **selectors.case_counts_for_user(request.user, school),
+        **counts,
         "referral_required": referral_required,
         "notifications": notifications,
         "open_actions": open_actions,

@@ -21,8 +21,10 @@ from django.db.models import (
     Prefetch,
     Q,
     Subquery,
+    Sum,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Cast
 from django.http import Http404
@@ -101,6 +103,34 @@ def case_counts_for_user(user, school):
             referral_required_count=Count("pk", filter=Q(state=CaseState.REFERRAL_REQUIRED)),
         )
     )
+
+
+def referral_required_with_counts(user, school, shown):
+    """For the dashboard, in one query: up to `shown` cases needing a referral now, and case_counts_for_user's counts.
+
+    Window counts run over every open case before the limit, so the counts come with the first rows; the cases
+    needing a referral sort first and are kept. With no open case there is no row, and every count is 0.
+    """
+
+    def counted(state=None):
+        matches = Value(1) if state is None else Case(When(state=state, then=Value(1)), default=Value(0))
+        return Window(Sum(matches))
+
+    rows = list(
+        incident_list_for_user(user, school)
+        .exclude(state=CaseState.CLOSED)
+        .prefetch_related(None)  # the dashboard shows each case's reference only
+        .annotate(
+            inbox_count=counted(CaseState.REPORTED),
+            open_count=counted(),
+            referral_required_count=counted(CaseState.REFERRAL_REQUIRED),
+            needs_referral=Case(When(state=CaseState.REFERRAL_REQUIRED, then=Value(0)), default=Value(1)),
+        )
+        .order_by("needs_referral", "-came_to_light_at", "-pk")[:shown]
+    )
+    names = ("inbox_count", "open_count", "referral_required_count")
+    counts = {name: getattr(rows[0], name) if rows else 0 for name in names}
+    return [row for row in rows if row.state == CaseState.REFERRAL_REQUIRED], counts
 
 
 def inbox_for_user(user, school):

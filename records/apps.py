@@ -10,9 +10,10 @@ class RecordsConfig(AppConfig):
         from incidents.models import CaseState
         from incidents.workflow import register_effect
 
-        from . import panels
+        from . import guards, panels
         from .services import seals
 
+        guards.register()
         panels.register()
         # Closing a case seals its record, in the same transaction as the closure (issue 9 §5).
         register_effect(CaseState.CLOSED, seals.seal_on_close)

@@ -70,8 +70,7 @@ class AttachmentWithdrawal(models.Model):
         return f"Withdrawn: {self.attachment}"
 
 
-# --- Information sharing and inter-agency meetings (sections 6 and 7) -----------------------------------------
-# --- Sealed records (issue 9 §5) ------------------------------------------------------------------------------
+# Each section's models live in a module of their own; importing them here is how Django finds them.
 from .seal_models import Addendum, Seal, SealCheck  # noqa: E402, F401
 from .sharing_models import (  # noqa: E402, F401
     AgencyMeeting,
@@ -81,4 +80,11 @@ from .sharing_models import (  # noqa: E402, F401
     InformationSharing,
     LawfulBasis,
     Recipient,
+)
+from .viewing_models import (  # noqa: E402, F401
+    CustodyEvent,
+    Device,
+    ImageryViewing,
+    ViewingDelegation,
+    ViewingSignature,
 )

@@ -1,6 +1,6 @@
 """What this app adds to the case apps' pages (through safeguard.extensions: the lower apps never import this one)."""
 
-from . import attachments_panel, seal_panels, sharing_panels
+from . import attachments_panel, seal_panels, sharing_panels, viewing_panels
 
 
 def register():
@@ -8,3 +8,4 @@ def register():
     attachments_panel.register()
     sharing_panels.register()
     seal_panels.register()
+    viewing_panels.register()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, seals, sharing
+from .views import attachments, custody, imagery_devices, seals, sharing, viewing
 
 app_name = "records"
 
@@ -23,4 +23,12 @@ urlpatterns = [
     # Sealed records: a signed addendum to a closed case; the DSL team's check of every seal.
     path("cases/<int:pk>/addenda/new/", seals.addendum_add, name="addendum_add"),
     path("records/seals/", seals.seal_check, name="seal_check"),
+    # The imagery-viewing log and device custody: the case's page of both, and recording each.
+    path("cases/<int:pk>/imagery-and-devices/", imagery_devices.case_records, name="imagery_and_devices"),
+    path("cases/<int:pk>/imagery-viewings/new/", viewing.viewing_new, name="viewing_new"),
+    path("cases/<int:pk>/imagery-viewings/<int:vid>/sign/", viewing.viewing_sign, name="viewing_sign"),
+    path("imagery-viewing/delegations/", viewing.delegations, name="viewing_delegations"),
+    path("imagery-viewing/delegations/<int:did>/end/", viewing.delegation_end, name="viewing_delegation_end"),
+    path("cases/<int:pk>/devices/new/", custody.device_new, name="device_new"),
+    path("cases/<int:pk>/devices/<int:did>/next/", custody.custody_step, name="custody_step"),
 ]

@@ -28,6 +28,8 @@ CAPABILITIES = {
     # A designated signatory (referrals.Signatory) may also sign; referrals.selectors.can_sign_off says who.
     "sign_off": frozenset({Role.HEADTEACHER}),
     "designate_signatory": frozenset({Role.HEADTEACHER}),
+    # Seed 004 §5.1: someone in the team other than the DSL views imagery only with the headteacher's authority.
+    "delegate_viewing": frozenset({Role.HEADTEACHER}),
     "restrict_cases": DSL_TEAM,
     # A pupil picker tells pupils of the same name apart by year group; the date of birth is the register's detail,
     # for the team who work the cases, not every member of staff or overseer.

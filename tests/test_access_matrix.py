@@ -29,6 +29,7 @@ from tests.access_matrix import (
     walk,
 )
 from tests.factories import PupilFactory, make_case, member
+from tests.records.helpers import record_device, record_viewing
 
 
 def row(default, **overrides):
@@ -141,6 +142,16 @@ EXPECTED = {
     "records:sharing_correct": CASE_WORK,
     "records:meeting_new": CASE_WORK,
     "records:meeting_correct": CASE_WORK,
+    # The imagery-viewing log: the team records; the viewer (here the DSL) and the headteacher sign, and for
+    # anyone else who can see the case the signature page says why they cannot (403).
+    "records:imagery_and_devices": ONE_CASE,
+    "records:viewing_new": CASE_WORK,
+    "records:viewing_sign": signed_in_only(403, **{DSL: 200, HEAD: 200, OTHER_SCHOOL: 404}),
+    "records:viewing_delegations": signed_in_only(403, **{HEAD: 200}),
+    "records:viewing_delegation_end": POST_ONLY,
+    # Device custody: the team's work.
+    "records:device_new": CASE_WORK,
+    "records:custody_step": CASE_WORK,
 }
 
 
@@ -176,6 +187,8 @@ def world(school, other_school, trust, people, signed_in):
         description="Minutes",
     )
     on_document = {"pk": case.pk, "attachment_pk": document.pk}
+    viewing = record_viewing(case, viewer=users[DSL], present=users[DEPUTY], head=users[HEAD])
+    device = record_device(case, actor=users[DSL])
     staff_role = users[STAFF].memberships.get(school=school)
     shared = sharing_record(
         actor=users[DSL],
@@ -239,6 +252,12 @@ def world(school, other_school, trust, people, signed_in):
             "records:sharing_correct": {"pk": case.pk, "sid": shared.pk},
             "records:meeting_new": on_case,
             "records:meeting_correct": {"pk": case.pk, "mid": agency_meeting.pk},
+            "records:imagery_and_devices": on_case,
+            "records:viewing_new": on_case,
+            "records:viewing_sign": {"pk": case.pk, "vid": viewing.pk},
+            "records:viewing_delegation_end": {"did": 1},
+            "records:device_new": on_case,
+            "records:custody_step": {"pk": case.pk, "did": device.pk},
             "membership_detail": {"pk": staff_role.pk},
             "membership_role": {"pk": staff_role.pk},
             "membership_last_day": {"pk": staff_role.pk},

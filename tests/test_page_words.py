@@ -9,6 +9,7 @@ from django.conf import settings
 from incidents import services
 from safeguard.roles import Role
 from tests.factories import make_case
+from tests.records.helpers import record_device, record_viewing
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +48,18 @@ def form_pages(school, people):
         f"{referral}/escalate/",
         f"{referral}/outcome/",
         f"/cases/{under.pk}/parents/new/",
+        f"/cases/{under.pk}/imagery-viewings/new/",
+        f"/cases/{under.pk}/devices/new/",
+        f"/cases/{under.pk}/devices/{record_device(under, actor=dsl).pk}/next/",
     ]
-    return [(dsl, path) for path in team_pages] + [(head, f"/cases/{awaiting.pk}/sign-off/"), (head, "/signatories/")]
+    viewing = record_viewing(under, viewer=dsl, present=head, head=head)
+    head_pages = [
+        f"/cases/{awaiting.pk}/sign-off/",
+        "/signatories/",
+        f"/cases/{under.pk}/imagery-viewings/{viewing.pk}/sign/",
+        "/imagery-viewing/delegations/",
+    ]
+    return [(dsl, path) for path in team_pages] + [(head, path) for path in head_pages]
 
 
 def test_no_field_is_marked_both_optional_and_needed(client, signed_in, school, people):

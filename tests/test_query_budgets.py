@@ -13,11 +13,12 @@ from django.utils import timezone
 from incidents import services as case_services
 from incidents.models import Incident
 from incidents.restriction import case_restrict
-from records.services import seals
+from records.services import custody, seals
 from records.services import sharing as sharing_services
 from referrals import services as referral_services
 from safeguard.roles import Role
 from tests.factories import TEST_PASSWORD, PupilFactory, make_case
+from tests.records.helpers import record_device, record_viewing
 from tests.test_query_counts import page_queries, queries_for
 
 PAGE_BUDGET = 12
@@ -34,6 +35,13 @@ def grow(school, other_school, pupil, *, rounds):
         hidden = make_case(school=school, state="reported", pupils=[pupil])
         case_restrict(actor=dsl, incident=hidden, members=[dsl], reason="The deputy knows the family")
         make_case(school=other_school, state="referred")
+        with_records = make_case(school=school, state="referred", pupils=[pupil])
+        record_viewing(with_records, viewer=dsl, present=head_of(school), head=head_of(school))
+        record_device(with_records, actor=dsl)
+
+
+def head_of(school):
+    return next(iter(school.memberships.filter(role=Role.HEADTEACHER))).user
 
 
 def rich_case(school, dsl, pupil):
@@ -94,6 +102,11 @@ def rich_case(school, dsl, pupil):
         outcome="Section 47 enquiry",
         actions=[{"description": "Send attendance weekly", "owner": dsl}],
     )
+    # The records app's logs: a viewing of imagery, and a device's chain of custody.
+    viewing = record_viewing(case, viewer=dsl, present=head_of(school), head=head_of(school))
+    device = record_device(case, actor=dsl)
+    custody.custody_step(actor=dsl, device=device, step="locked_away", at=timezone.now(), by=dsl, where="The safe")
+    case.records = {"viewing": viewing, "device": device}
     return case
 
 
@@ -118,6 +131,13 @@ def pages(school, other_school, people, signed_in):
         "case list filtered": (dsl, f"/cases/?state=referred&pupil={pupil.pk}"),
         "inbox": (dsl, "/cases/inbox/"),
         "case page": (dsl, f"/cases/{case.pk}/"),
+        "imagery and devices": (dsl, f"/cases/{case.pk}/imagery-and-devices/"),
+        "imagery and devices, as the headteacher": (head, f"/cases/{case.pk}/imagery-and-devices/"),
+        "record a viewing of imagery": (dsl, f"/cases/{case.pk}/imagery-viewings/new/"),
+        "sign a viewing of imagery": (head, f"/cases/{case.pk}/imagery-viewings/{case.records['viewing'].pk}/sign/"),
+        "delegations to view imagery": (head, "/imagery-viewing/delegations/"),
+        "record a device": (dsl, f"/cases/{case.pk}/devices/new/"),
+        "a device's next step": (dsl, f"/cases/{case.pk}/devices/{case.records['device'].pk}/next/"),
         "who can see a case": (dsl, f"/cases/{case.pk}/access/"),
         "case owner": (dsl, f"/cases/{case.pk}/owner/"),
         "pupil chronology": (dsl, f"/cases/pupils/{pupil.pk}/"),

@@ -53,7 +53,11 @@ from ..models import (
     AgencyMeetingStaff,
     Attachment,
     AttachmentWithdrawal,
+    CustodyEvent,
+    Device,
+    ImageryViewing,
     InformationSharing,
+    ViewingSignature,
 )
 from ..seal_models import Addendum, Seal, SealCheck
 
@@ -127,6 +131,10 @@ register_sealed_part(InformationSharing, case_path="incident_id")
 register_sealed_part(AgencyMeeting, case_path="incident_id")
 register_sealed_part(AgencyMeetingStaff, case_path="meeting__incident_id")
 register_sealed_part(AgencyMeetingAction, case_path="meeting__incident_id")
+register_sealed_part(ImageryViewing, case_path="incident_id")
+register_sealed_part(ViewingSignature, case_path="viewing__incident_id")
+register_sealed_part(Device, case_path="incident_id")
+register_sealed_part(CustodyEvent, case_path="device__incident_id")
 
 
 # --- The canonical serialisation -----------------------------------------------------------------------------

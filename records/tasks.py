@@ -1,0 +1,10 @@
+from celery import shared_task
+
+from .services import viewing
+
+
+# Queued through the outbox (safeguard/outbox.py), which retries it and runs it once.
+@shared_task
+def imagery_viewed_email(incident_id):
+    """After a viewing of imagery is recorded: email the headteacher who was told, once (safe to run twice)."""
+    return viewing.imagery_viewed_email_send(incident_id=incident_id)
