@@ -3,3 +3,6 @@
 
 def register():
     """Register this app's panels on the case page and the dashboard (each section adds its own here)."""
+    from . import deletion_panels
+
+    deletion_panels.register()

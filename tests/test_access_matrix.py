@@ -1,12 +1,16 @@
 """Every URL, every visitor: who may open what (domain.md, 'People and what each may do')."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import include, path
+from django.utils import timezone
 
 from incidents import services
+from records.services import deletion as deletion_services
 from safeguard.models import AccessLog
 from safeguard.roles import Role
 from tests.access_matrix import (
@@ -126,6 +130,12 @@ EXPECTED = {
     "referrals:parent_contact": CASE_WORK,
     "referrals:signatories": signed_in_only(403, **{HEAD: 200}),
     "referrals:signatory_end": POST_ONLY,
+    # Deletion requests and take-down reports: the DSL and deputies work them.
+    "records:deletion_request_new": CASE_WORK,
+    "records:deletion_confirm": CASE_WORK,
+    "records:deletion_refuse": CASE_WORK,
+    "records:takedown_new": CASE_WORK,
+    "records:takedown_follow_up": CASE_WORK,
 }
 
 
@@ -155,6 +165,13 @@ def world(school, other_school, trust, people, signed_in):
     referral = {"pk": referred.pk, "rid": referred.referrals.get().pk}
     on_case = {"pk": case.pk}
     staff_role = users[STAFF].memberships.get(school=school)
+    managed = make_case(school=school, state="managed_in_school")
+    deletion = deletion_services.deletion_request(
+        actor=users[DSL], involvement=managed.involvements.get(), deadline=timezone.now() + timedelta(days=1)
+    )
+    takedown = deletion_services.takedown_report(
+        actor=users[DSL], incident=managed, platform="Snapchat", route="platform"
+    )
     return {
         "clients": clients,
         "url_kwargs": {
@@ -187,6 +204,11 @@ def world(school, other_school, trust, people, signed_in):
             "referrals:outcome": referral,
             "referrals:parent_contact": on_case,
             "referrals:signatory_end": {"sid": 1},
+            "records:deletion_request_new": {"pk": managed.pk},
+            "records:deletion_confirm": {"pk": managed.pk, "rid": deletion.pk},
+            "records:deletion_refuse": {"pk": managed.pk, "rid": deletion.pk},
+            "records:takedown_new": {"pk": managed.pk},
+            "records:takedown_follow_up": {"pk": managed.pk, "tid": takedown.pk},
             "membership_detail": {"pk": staff_role.pk},
             "membership_role": {"pk": staff_role.pk},
             "membership_last_day": {"pk": staff_role.pk},
