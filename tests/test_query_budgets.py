@@ -5,6 +5,8 @@ restricted, some in another school): the count must be the same and within the b
 50,000 cases are measured by `bench/`, not here.
 """
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,12 +14,19 @@ from django.utils import timezone
 
 from incidents import services as case_services
 from incidents.restriction import case_restrict
+from records.services import deletion as deletion_services
 from referrals import services as referral_services
 from safeguard.roles import Role
 from tests.factories import PupilFactory, make_case
 from tests.test_query_counts import page_queries, queries_for
 
 PAGE_BUDGET = 12
+# What the records app's panels read on the pages that carry them (issue 9), each section's share named here.
+RECORDS_PANELS = {
+    # Deletion and take-down: the deletion requests, their answers, the take-down reports; the overdue deadlines.
+    "case page": 3,
+    "DSL dashboard": 1,
+}
 CONCERN_BUDGET = 40
 STATES = ["reported", "under_review", "referred", "awaiting_sign_off", "managed_in_school", "closed"]
 
@@ -28,15 +37,42 @@ def grow(school, other_school, pupil, *, rounds):
     for _ in range(rounds):
         for state in STATES:
             make_case(school=school, state=state, pupils=[pupil, PupilFactory(school=school)])
+        overdue_deletion(dsl, school)
         hidden = make_case(school=school, state="reported", pupils=[pupil])
         case_restrict(actor=dsl, incident=hidden, members=[dsl], reason="The deputy knows the family")
         make_case(school=other_school, state="referred")
+
+
+def overdue_deletion(dsl, school):
+    """A case managed in school whose pupil's deletion deadline passed with no answer (the dashboard lists it)."""
+    now = timezone.now()
+    case = make_case(school=school, state="managed_in_school")
+    deletion_services.deletion_request(
+        actor=dsl,
+        involvement=case.involvements.first(),
+        asked_at=now - datetime.timedelta(days=2),
+        deadline=now - datetime.timedelta(days=1),
+    )
 
 
 def rich_case(school, dsl, pupil):
     """A case with something in every part of its page: a meeting, a signed-off decision, then an escalation to a
     referral with a follow-up and an escalation, parents told, an action."""
     case = make_case(school=school, state="managed_in_school", pupils=[pupil, PupilFactory(school=school)])
+    # Asked to delete while managed in school: one pupil confirmed, one refused; a take-down report followed up.
+    now = timezone.now()
+    for involvement, answer in zip(case.involvements.all(), ("confirm", "refuse"), strict=True):
+        deletion = deletion_services.deletion_request(
+            actor=dsl, involvement=involvement, asked_at=now - datetime.timedelta(hours=3), deadline=now
+        )
+        common = {"actor": dsl, "request": deletion, "at": now - datetime.timedelta(hours=1), "method": "in_person"}
+        if answer == "confirm":
+            places = {"devices": "deleted", "cloud_storage": "none_held", "social_media": "deleted"}
+            deletion_services.deletion_confirm(who="pupil", checked_by=dsl, **places, **common)
+        else:
+            deletion_services.deletion_refuse(who="parent", who_name="Her father", notes="He said no.", **common)
+    report = deletion_services.takedown_report(actor=dsl, incident=case, platform="Snapchat", route="platform")
+    deletion_services.takedown_follow_up(actor=dsl, report=report, notes="Chased by email.")
     referral = referral_services.referral_make(
         actor=dsl,
         incident=case,
@@ -64,6 +100,8 @@ def pages(school, other_school, people, signed_in):
     """(url, client signed in as whom) for every page in the budget, with a case and a pupil to show."""
     pupil = PupilFactory(school=school, first_name="Amira", last_name="Okoye")
     case = rich_case(school, people[Role.DSL], pupil)
+    deletion = case.deletion_requests.first()
+    takedown = case.takedown_reports.filter(follows__isnull=True).get()
 
     def client_for(role):
         from django.test import Client
@@ -84,6 +122,11 @@ def pages(school, other_school, people, signed_in):
         "headteacher's dashboard": (head, "/"),
         "trust lead's dashboard": (trust_lead, "/"),
         "staff dashboard": (staff, "/"),
+        "deletion request": (dsl, f"/cases/{case.pk}/deletion/new/"),
+        "deletion confirmed": (dsl, f"/cases/{case.pk}/deletion/{deletion.pk}/confirm/"),
+        "deletion refused": (dsl, f"/cases/{case.pk}/deletion/{deletion.pk}/refuse/"),
+        "take-down report": (dsl, f"/cases/{case.pk}/take-down/new/"),
+        "take-down follow-up": (dsl, f"/cases/{case.pk}/take-down/{takedown.pk}/follow-up/"),
     }
     return urls, pupil
 
@@ -96,7 +139,7 @@ def test_every_case_page_keeps_its_budget_as_cases_grow(pages, school, other_sch
     large = {name: queries_for(client, url) for name, (client, url) in urls.items()}
 
     assert large == small
-    over = {name: count for name, count in large.items() if count > PAGE_BUDGET}
+    over = {name: count for name, count in large.items() if count > PAGE_BUDGET + RECORDS_PANELS.get(name, 0)}
     assert not over, f"over the budget of {PAGE_BUDGET} queries: {over}"
 
 

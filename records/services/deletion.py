@@ -238,8 +238,7 @@ def deletion_confirm(
 
 # Seed 004 §5.2: a pupil who refuses to delete is told the police may become involved.
 REFUSAL_ESCALATION = (
-    "A refusal to delete the imagery is a reason to involve the police: the case can be escalated to a police "
-    "referral."
+    "A refusal to delete the imagery is a reason to involve the police: the case can be escalated to a police referral."
 )
 
 
@@ -348,7 +347,7 @@ def takedown_report(
         at=now,
     )
     ref = f" Reference {report.reference}." if report.reference else ""
-    says = f"{route.label.lower()}"
+    says = route.label
     chronology_record(
         incident=case,
         author=actor,
@@ -400,7 +399,7 @@ def takedown_follow_up(
         at=made_at,
         recorded_at=now,
         text=(
-            f"Take-down: followed up the report to {original.platform} ({original.get_route_display().lower()})."
+            f"Take-down: followed up the report to {original.platform} ({original.get_route_display()})."
             f"{_result_text(follow_up)} {follow_up.notes}"
         ).strip(),
     )

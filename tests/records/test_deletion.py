@@ -16,6 +16,7 @@ from records.services import deletion as services
 from safeguard.calendar import add_working_days
 from safeguard.models import AccessLog
 from safeguard.roles import Role
+from tests.conftest import postgres_only
 from tests.factories import PupilFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -283,7 +284,7 @@ def test_a_take_down_report_and_its_follow_ups_are_new_rows(case_in, dsl):
     report.refresh_from_db()
     assert report.result == ""  # the first row is never changed
     texts = chronology(case)
-    assert any("Take-down: Snapchat reported (the platform's own reporting). Reference SC-123." in t for t in texts)
+    assert any("Take-down: Snapchat reported (The platform's own reporting). Reference SC-123." in t for t in texts)
     assert "Result: imagery removed" in texts[-1]
 
 
@@ -325,7 +326,7 @@ def test_a_follow_up_says_what_was_done_and_a_closed_case_takes_none(case_in, ds
 # --- Append-only -------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the append-only triggers are PostgreSQL's")
+@postgres_only()
 @pytest.mark.parametrize(
     "table",
     [
@@ -343,6 +344,148 @@ def test_the_tables_refuse_rewrites(table, case_in, dsl):
     request = ask(dsl, case_in("managed_in_school"))
     confirm(dsl, request)
     services.takedown_report(actor=dsl, incident=request.incident, platform="Snapchat", route="platform")
-    for statement in (f'UPDATE "{table}" SET id = id', f'DELETE FROM "{table}"'):
+    # The table names are the test's own, never input.
+    for statement in (f'UPDATE "{table}" SET id = id', f'DELETE FROM "{table}"'):  # noqa: S608
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement)
+
+
+# --- Through the pages --------------------------------------------------------------------------------------------
+
+
+def when(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_the_dsl_asks_for_deletion_from_the_case_page(case_in, dsl, signed_in, client):
+    case = case_in("managed_in_school")
+    signed_in(dsl, school=case.school)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "Deleting the imagery" in page and f"Not yet asked to delete: {pupil_of(case).name}" in page
+    form = client.get(f"/cases/{case.pk}/deletion/new/")
+    assert form.status_code == 200 and not DeletionRequest.objects.exists()  # a GET writes nothing
+    assert form.context["form"].initial["deadline"] > timezone.now()  # a default deadline is offered
+    now = timezone.now()
+    response = client.post(
+        f"/cases/{case.pk}/deletion/new/",
+        {
+            "involvement": pupil_of(case).pk,
+            "asked_at": when(now - HOUR),
+            "asked_by": dsl.pk,
+            "deadline": when(now + 24 * HOUR),
+            "told_consequences": "on",
+            "where_held": "Her phone",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
+    request = DeletionRequest.objects.get()
+    assert request.recorded_by == dsl and request.told_consequences
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "waiting for an answer" in page and "Not yet asked to delete" not in page
+
+
+def test_the_page_shows_the_services_refusal_beside_the_field(case_in, dsl, signed_in, client):
+    case = case_in("referred")
+    signed_in(dsl, school=case.school)
+    now = timezone.now()
+    post = {
+        "involvement": pupil_of(case).pk,
+        "asked_at": when(now - HOUR),
+        "asked_by": dsl.pk,
+        "deadline": when(now - 2 * HOUR),
+    }
+    response = client.post(f"/cases/{case.pk}/deletion/new/", post)
+    assert response.status_code == 200 and "managed in school" in response.content.decode()
+    assert "Record a request to delete" not in client.get(f"/cases/{case.pk}/").content.decode()
+    managed = case_in("managed_in_school")
+    post["involvement"] = pupil_of(managed).pk
+    response = client.post(f"/cases/{managed.pk}/deletion/new/", post)
+    assert response.context["form"].errors["deadline"] == ["The deadline must be after the pupil was asked."]
+    assert not DeletionRequest.objects.exists()
+
+
+def test_a_confirmation_through_the_page(case_in, dsl, deputy, signed_in, client):
+    case = case_in("managed_in_school")
+    request = ask(dsl, case)
+    signed_in(dsl, school=case.school)
+    url = f"/cases/{case.pk}/deletion/{request.pk}/confirm/"
+    post = {
+        "at": when(timezone.now()),
+        "who": "parent",
+        "who_name": "",
+        "method": "phone",
+        "checked_by": deputy.pk,
+        "devices": "deleted",
+        "cloud_storage": "deleted",
+        "social_media": "none_held",
+    }
+    response = client.post(url, post)
+    assert response.context["form"].errors["who_name"] == ["Please give the name of the person who answered."]
+    response = client.post(url, {**post, "who_name": "Father, Mr Ali"})
+    assert response.status_code == 302
+    assert DeletionResponse.objects.get().checked_by == deputy
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "confirmed deleted" in page and "Social media and messaging accounts: none held there" in page
+
+
+def test_a_refusal_through_the_page_opens_the_police_referral(case_in, dsl, signed_in, client):
+    case = case_in("managed_in_school")
+    request = ask(dsl, case)
+    signed_in(dsl, school=case.school)
+    response = client.post(
+        f"/cases/{case.pk}/deletion/{request.pk}/refuse/",
+        {"at": when(timezone.now()), "who": "pupil", "method": "in_person", "notes": "He said no."},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/cases/{case.pk}/referrals/new/?agency=police_101"
+    referral_page = client.get(response["Location"])
+    assert referral_page.context["form"].initial["agency"] == "police_101"
+    assert "reason to involve the police" in referral_page.content.decode()
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "Escalate to a police referral" in page and "refused to delete" in page
+
+
+def test_an_overdue_deadline_shows_on_the_case_page_and_the_dashboard(case_in, dsl, head, signed_in, client):
+    case = case_in("managed_in_school")
+    now = timezone.now()
+    ask(dsl, case, asked_at=now - 30 * HOUR, deadline=now - HOUR)
+    signed_in(dsl, school=case.school)
+    assert "deadline passed, no answer yet" in client.get(f"/cases/{case.pk}/").content.decode()
+    dashboard = client.get("/").content.decode()
+    assert "Deletion deadlines passed" in dashboard and f"Case {case.reference}" in dashboard
+    assert AccessLog.objects.filter(user=dsl, object_id=str(case.pk), page="/", action=AccessLog.Action.LIST).exists()
+    signed_in(head, school=case.school)
+    assert "Deletion deadlines passed" not in client.get("/").content.decode()  # the team chases deadlines
+
+
+def test_take_down_reports_through_the_pages(case_in, dsl, signed_in, client):
+    case = case_in("managed_in_school")
+    signed_in(dsl, school=case.school)
+    made = timezone.now() - HOUR
+    response = client.post(
+        f"/cases/{case.pk}/take-down/new/",
+        {"platform": "Snapchat", "route": "iwf", "made_at": when(made), "reference": "RR-1", "result": ""},
+    )
+    assert response.status_code == 302
+    report = TakedownReport.objects.get()
+    url = f"/cases/{case.pk}/take-down/{report.pk}/follow-up/"
+    response = client.post(url, {"made_at": when(timezone.now()), "result": "imagery_removed"})
+    assert response.context["form"].errors["result_at"] == ["Please say when the result came."]
+    response = client.post(
+        url, {"made_at": when(timezone.now()), "result": "imagery_removed", "result_at": when(timezone.now())}
+    )
+    assert response.status_code == 302
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "Snapchat: imagery removed" in page and "IWF / Report Remove" in page
+    follow_up = TakedownReport.objects.get(follows=report)
+    assert client.get(f"/cases/{case.pk}/take-down/{follow_up.pk}/follow-up/").status_code == 404
+
+
+def test_the_head_reads_the_panel_but_cannot_use_the_pages(case_in, dsl, head, signed_in, client):
+    case = case_in("managed_in_school")
+    request = ask(dsl, case)
+    signed_in(head, school=case.school)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "waiting for an answer" in page and "Record the confirmation" not in page
+    assert client.post(f"/cases/{case.pk}/deletion/{request.pk}/refuse/", {"notes": "x"}).status_code == 403
+    assert not DeletionResponse.objects.exists()
