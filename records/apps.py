@@ -10,3 +10,11 @@ class RecordsConfig(AppConfig):
         from . import panels
 
         panels.register()
+
+        # Deletion and take-down: a case managed in school closes only once every deletion request is answered.
+        from incidents.models import CaseState
+        from incidents.workflow import register_guard
+
+        from .services import deletion
+
+        register_guard(CaseState.CLOSED, deletion.deletion_answered)

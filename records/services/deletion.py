@@ -10,6 +10,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from incidents.chronology import chronology_record
@@ -280,6 +281,25 @@ def deletion_refuse(*, actor, request, at, who, method, notes, who_name="", reco
         ),
     )
     return response
+
+
+def deletion_answered(*, incident, from_state, **_):
+    """A case managed in school closes only once every pupil asked to delete has answered: confirmed, or refused
+    (a guard on the move to closed). Where the case was referred, the police advise on the imagery instead."""
+    if from_state != CaseState.MANAGED_IN_SCHOOL:
+        return
+    waiting = (
+        DeletionRequest.objects.filter(incident=incident)
+        .exclude(Exists(DeletionResponse.objects.filter(request=OuterRef("pk"))))
+        .select_related("involvement__pupil")
+        .order_by("pk")
+    )
+    names = [request.involvement.name for request in waiting]
+    if names:
+        yield (
+            f"No answer is recorded yet to the request to delete the imagery ({', '.join(names)}): record each "
+            "confirmation or refusal before closing."
+        )
 
 
 # --- Take-down reports ----------------------------------------------------------------------------------------

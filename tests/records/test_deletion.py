@@ -489,3 +489,21 @@ def test_the_head_reads_the_panel_but_cannot_use_the_pages(case_in, dsl, head, s
     assert "waiting for an answer" in page and "Record the confirmation" not in page
     assert client.post(f"/cases/{case.pk}/deletion/{request.pk}/refuse/", {"notes": "x"}).status_code == 403
     assert not DeletionResponse.objects.exists()
+
+
+def test_a_case_managed_in_school_closes_only_once_every_deletion_request_is_answered(case_in, dsl, signed_in, client):
+    from incidents import services as case_services
+    from incidents.errors import TransitionRefused
+    from tests.factories import TEST_PASSWORD
+
+    case = case_in("managed_in_school")
+    request = ask(dsl, case)
+    with pytest.raises(TransitionRefused, match="request to delete the imagery") as refused:
+        case_services.case_close(actor=dsl, incident=case, summary="Plan completed.", password=TEST_PASSWORD)
+    assert pupil_of(case).name in str(refused.value)
+    signed_in(dsl, school=case.school)
+    page = client.post(f"/cases/{case.pk}/close/", {"summary": "Plan completed.", "password": TEST_PASSWORD})
+    assert "record each confirmation or refusal before closing" in page.content.decode()
+    confirm(dsl, request)
+    closed = case_services.case_close(actor=dsl, incident=case, summary="Plan completed.", password=TEST_PASSWORD)
+    assert closed.state == "closed"
