@@ -19,6 +19,8 @@ def _case_panel(request, case, people, can_work, is_open, **_):
     managed = case.state == CaseState.MANAGED_IN_SCHOOL
     asked = {r.involvement_id for r in requests}
     return {
+        # Deletion is asked for on a case managed in school; its record stays on the page whatever comes after.
+        "show_deletion": managed or bool(requests),
         "deletion_requests": requests,
         "takedown_reports": reports,
         "deletion_overdue": [r for r in requests if r.overdue],

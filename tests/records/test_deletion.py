@@ -507,3 +507,10 @@ def test_a_case_managed_in_school_closes_only_once_every_deletion_request_is_ans
     confirm(dsl, request)
     closed = case_services.case_close(actor=dsl, incident=case, summary="Plan completed.", password=TEST_PASSWORD)
     assert closed.state == "closed"
+
+
+def test_the_deletion_section_shows_from_the_sign_off_on(case_in, dsl, signed_in, client):
+    signed_in(dsl, school=case_in("reported").school)
+    under = case_in("under_review")
+    page = client.get(f"/cases/{under.pk}/").content.decode()
+    assert "Deleting the imagery" not in page and "Take-down reports" in page
