@@ -37,6 +37,11 @@ def get_deletion_request_or_404(incident, pk):
     return annotate_status(request)
 
 
+def get_takedown_report_or_404(incident, pk):
+    """A first take-down report of `incident` (follow-ups follow the first); 404 for anything else."""
+    return get_object_or_404(TakedownReport.objects.filter(follows__isnull=True), pk=pk, incident=incident)
+
+
 def takedown_reports_for_case(incident):
     """A case's take-down reports, each first report with its follow-ups in `chain` (oldest first), in one query."""
     rows = list(TakedownReport.objects.filter(incident=incident).select_related("made_by").order_by("made_at", "pk"))

@@ -3,7 +3,6 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,7 +19,6 @@ from ..deletion_forms import (
     TakedownFollowUpForm,
     TakedownReportForm,
 )
-from ..deletion_models import TakedownReport
 from ..services import deletion as services
 
 # A refusal offers the escalation: the referral page, with the police chosen (the DSL may choose otherwise).
@@ -167,7 +165,7 @@ def takedown_new(request, pk):
 @capability_required("work_cases")
 def takedown_follow_up(request, pk, tid):
     case = case_for(request, pk)
-    report = get_object_or_404(TakedownReport.objects.filter(follows__isnull=True), pk=tid, incident=case)
+    report = selectors.get_takedown_report_or_404(case, tid)
     form = TakedownFollowUpForm(request.POST or None, initial={"made_at": _now()})
 
     def perform(data):
