@@ -23,7 +23,8 @@ def _case_panel(request, case, people, can_work, is_open, **_):
         "show_deletion": managed or bool(requests),
         "deletion_requests": requests,
         "takedown_reports": reports,
-        "deletion_overdue": [r for r in requests if r.overdue],
+        # Chased while the school manages the case; once referred, the police advise on the imagery.
+        "deletion_overdue": [r for r in requests if r.overdue] if managed else [],
         # Seed 004 §5.2: when the school manages the case, every pupil involved is asked to delete the imagery.
         "deletion_not_asked": [p for p in people if p.pupil_id and p.pk not in asked] if managed else [],
         "deletion_refused": any(r.status == REFUSED for r in requests),

@@ -514,3 +514,25 @@ def test_the_deletion_section_shows_from_the_sign_off_on(case_in, dsl, signed_in
     under = case_in("under_review")
     page = client.get(f"/cases/{under.pk}/").content.decode()
     assert "Deleting the imagery" not in page and "Take-down reports" in page
+
+
+def test_the_pages_refuse_a_second_open_request_and_an_empty_follow_up(case_in, dsl, signed_in, client):
+    case = case_in("managed_in_school")
+    ask(dsl, case)
+    report = services.takedown_report(actor=dsl, incident=case, platform="Snapchat", route="platform")
+    signed_in(dsl, school=case.school)
+    now = timezone.now()
+    response = client.post(
+        f"/cases/{case.pk}/deletion/new/",
+        {
+            "involvement": pupil_of(case).pk,
+            "asked_at": when(now - HOUR),
+            "asked_by": dsl.pk,
+            "deadline": when(now + HOUR),
+        },
+    )
+    assert "has not answered yet" in response.context["form"].errors["involvement"][0]
+    later = when(now + datetime.timedelta(minutes=1))  # the form's minutes, not before the report's own time
+    response = client.post(f"/cases/{case.pk}/take-down/{report.pk}/follow-up/", {"made_at": later})
+    assert response.context["form"].errors["notes"] == ["Please note what was done or said, or the result."]
+    assert DeletionRequest.objects.count() == 1 and TakedownReport.objects.count() == 1
