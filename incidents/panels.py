@@ -4,7 +4,7 @@ from safeguard import extensions, policy
 from safeguard.audit import listed
 
 from . import selectors
-from .models import CaseState, Incident
+from .models import Incident
 
 OWN_REPORTS_SHOWN = 5
 
@@ -20,10 +20,10 @@ def _staff_panel(request, school, roles, **_):
 def _team_panel(request, school, roles, **_):
     if not policy.can(roles, "view_cases"):
         return None
-    # Flagged until the police or social care are told: a review meeting found a referral is required.
-    referral_required = list(
-        selectors.incident_list_for_user(request.user, school).filter(state=CaseState.REFERRAL_REQUIRED)[:10]
-    )
+    # Flagged until the police or social care are told: a review meeting found a referral is required. The cases
+    # come with the counts, in one query.
+    summary = selectors.case_summary_for_user(request.user, school, shown=10)
+    referral_required = summary["referral_required"]
     notifications = list(selectors.notifications_for_user(request.user, school)[:10])
     open_actions = list(selectors.open_actions_for_user(request.user, school)[:10])
     listed(
@@ -32,8 +32,7 @@ def _team_panel(request, school, roles, **_):
         [case.pk for case in referral_required] + [row.incident_id for row in (*notifications, *open_actions)],
     )
     return {
-        **selectors.case_counts_for_user(request.user, school),
-        "referral_required": referral_required,
+        **summary,
         "notifications": notifications,
         "open_actions": open_actions,
     }

@@ -23,6 +23,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Cast
 from django.http import Http404
@@ -87,20 +88,33 @@ def incident_list_for_user(user, school):
     )
 
 
-def case_counts_for_user(user, school):
-    """For the dashboard, in one query: new concerns waiting for review, open cases, and cases needing a referral.
+def case_summary_for_user(user, school, shown=10):
+    """For the dashboard, in one query: new concerns waiting for review, open cases, cases needing a referral, and
+    the first `shown` of those cases (`referral_required`, newest first).
 
-    Only open cases are read (the `incident_open` index), never the decades of closed ones.
+    The counts are window aggregates over every open case the user may see, computed before the limit; the cases
+    needing a referral sort first, so the rows past them are read only to fill the limit and are dropped. Only open
+    cases are read (the `incident_open` index), never the decades of closed ones.
     """
-    return (
+    rows = list(
         incident_list_for_user(user, school)
         .exclude(state=CaseState.CLOSED)
-        .aggregate(
-            inbox_count=Count("pk", filter=Q(state=CaseState.REPORTED)),
-            open_count=Count("pk"),
-            referral_required_count=Count("pk", filter=Q(state=CaseState.REFERRAL_REQUIRED)),
+        .prefetch_related(None)  # the dashboard shows a reference and a date, not the people involved
+        .annotate(
+            inbox_count=Window(Count("pk", filter=Q(state=CaseState.REPORTED))),
+            open_count=Window(Count("pk")),
+            referral_required_count=Window(Count("pk", filter=Q(state=CaseState.REFERRAL_REQUIRED))),
+            later=Case(When(state=CaseState.REFERRAL_REQUIRED, then=Value(0)), default=Value(1)),
         )
+        .order_by("later", "-came_to_light_at", "-pk")[:shown]
     )
+    first = rows[0] if rows else None
+    return {
+        "inbox_count": first.inbox_count if first else 0,
+        "open_count": first.open_count if first else 0,
+        "referral_required_count": first.referral_required_count if first else 0,
+        "referral_required": [case for case in rows if case.state == CaseState.REFERRAL_REQUIRED],
+    }
 
 
 def inbox_for_user(user, school):

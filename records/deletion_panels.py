@@ -1,40 +1,44 @@
 """The deletion and take-down panels: on the case page, and overdue deadlines on the safeguarding team's dashboard."""
 
-from django.utils import timezone
-
-from incidents.models import CaseState, Incident
+from incidents.models import CaseState, EntryKind, Incident
 from safeguard import extensions, policy
 from safeguard.audit import listed
 
 from . import deletion_selectors as selectors
-from .services.deletion import OPEN, REFUSED
 from .views.deletion import police_referral_url
 
 DASHBOARD_OVERDUE_SHOWN = 20
 
 
-def _case_panel(request, case, people, can_work, is_open, **_):
-    requests = selectors.deletion_requests_for_case(case, timezone.now())
-    reports = selectors.takedown_reports_for_case(case)
+# The chronology entries the deletion and take-down services write, counted on the case page.
+_COUNTED = {
+    EntryKind.DELETION_REQUEST: "asked",
+    EntryKind.DELETION_CONFIRMED: "confirmed",
+    EntryKind.DELETION_REFUSED: "refused",
+    EntryKind.TAKEDOWN: "reported",
+    EntryKind.TAKEDOWN_FOLLOW_UP: "followed_up",
+}
+
+
+def _case_panel(request, case, chronology, can_work, is_open, **_):
+    # Counted from the chronology the case page already reads: no query of its own. The requests, answers, overdue
+    # deadlines and take-down reports themselves are on the section page.
+    counts = dict.fromkeys(_COUNTED.values(), 0)
+    for entry in chronology:
+        if entry.kind in _COUNTED:
+            counts[_COUNTED[entry.kind]] += 1
     managed = case.state == CaseState.MANAGED_IN_SCHOOL
-    asked = {r.involvement_id for r in requests}
+    can_record = can_work and is_open
+    if not any(counts.values()) and not can_record:
+        return None
     return {
-        # Deletion is asked for on a case managed in school; its record stays on the page whatever comes after.
-        "show_deletion": managed or bool(requests),
-        "deletion_requests": requests,
-        "takedown_reports": reports,
-        # Chased while the school manages the case; once referred, the police advise on the imagery.
-        "deletion_overdue": [r for r in requests if r.overdue] if managed else [],
-        # Seed 004 §5.2: when the school manages the case, every pupil involved is asked to delete the imagery.
-        "deletion_not_asked": [p for p in people if p.pupil_id and p.pk not in asked] if managed else [],
-        "deletion_refused": any(r.status == REFUSED for r in requests),
-        "police_referral_url": police_referral_url(case),
+        "deletion": counts,
+        "any_deletion_record": any(counts.values()),
         "can_request_deletion": can_work and managed,
-        "can_answer_deletion": can_work and is_open,
-        "can_escalate": can_work and is_open and case.state != CaseState.REFERRED,
-        "can_report_takedown": can_work and is_open,
-        "deletion_open": OPEN,
-        "deletion_refused_status": REFUSED,
+        "can_report_takedown": can_record,
+        # A refusal is a reason to involve the police: the escalation is offered here as well as on the section page.
+        "can_escalate": counts["refused"] > 0 and can_record and case.state != CaseState.REFERRED,
+        "police_referral_url": police_referral_url(case),
     }
 
 

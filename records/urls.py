@@ -8,6 +8,7 @@ urlpatterns = []
 
 # Deletion requests (per pupil, with a deadline) and their answers; take-down reports and their follow-ups.
 urlpatterns += [
+    path("cases/<int:pk>/deletion-and-take-down/", deletion.deletion_section, name="deletion_section"),
     path("cases/<int:pk>/deletion/new/", deletion.deletion_request_new, name="deletion_request_new"),
     path("cases/<int:pk>/deletion/<int:rid>/confirm/", deletion.deletion_confirm, name="deletion_confirm"),
     path("cases/<int:pk>/deletion/<int:rid>/refuse/", deletion.deletion_refuse, name="deletion_refuse"),

@@ -130,7 +130,8 @@ EXPECTED = {
     "referrals:parent_contact": CASE_WORK,
     "referrals:signatories": signed_in_only(403, **{HEAD: 200}),
     "referrals:signatory_end": POST_ONLY,
-    # Deletion requests and take-down reports: the DSL and deputies work them.
+    # Deletion requests and take-down reports: whoever may see the case reads them; the DSL and deputies work them.
+    "records:deletion_section": ONE_CASE,
     "records:deletion_request_new": CASE_WORK,
     "records:deletion_confirm": CASE_WORK,
     "records:deletion_refuse": CASE_WORK,
@@ -204,6 +205,7 @@ def world(school, other_school, trust, people, signed_in):
             "referrals:outcome": referral,
             "referrals:parent_contact": on_case,
             "referrals:signatory_end": {"sid": 1},
+            "records:deletion_section": {"pk": managed.pk},
             "records:deletion_request_new": {"pk": managed.pk},
             "records:deletion_confirm": {"pk": managed.pk, "rid": deletion.pk},
             "records:deletion_refuse": {"pk": managed.pk, "rid": deletion.pk},

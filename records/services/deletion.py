@@ -36,8 +36,6 @@ from ..deletion_models import (
     WhoAnswered,
 )
 
-# The chronology has no kind of its own for these yet: asking, confirming and reporting are actions taken.
-ENTRY_KIND = EntryKind.ACTION
 DEFAULT_DEADLINE_TIME = datetime.time(16, 0)
 _WHEN = "when the pupil was asked"
 
@@ -122,7 +120,7 @@ def deletion_request(
     chronology_record(
         incident=case,
         author=actor,
-        kind=ENTRY_KIND,
+        kind=EntryKind.DELETION_REQUEST,
         at=asked_at,
         recorded_at=now,
         text=(
@@ -225,7 +223,7 @@ def deletion_confirm(
     chronology_record(
         incident=case,
         author=actor,
-        kind=ENTRY_KIND,
+        kind=EntryKind.DELETION_CONFIRMED,
         at=at,
         recorded_at=now,
         text=(
@@ -272,7 +270,7 @@ def deletion_refuse(*, actor, request, at, who, method, notes, who_name="", reco
     chronology_record(
         incident=case,
         author=actor,
-        kind=ENTRY_KIND,
+        kind=EntryKind.DELETION_REFUSED,
         at=at,
         recorded_at=now,
         text=(
@@ -371,7 +369,7 @@ def takedown_report(
     chronology_record(
         incident=case,
         author=actor,
-        kind=ENTRY_KIND,
+        kind=EntryKind.TAKEDOWN,
         at=made_at,
         recorded_at=now,
         text=f"Take-down: {platform} reported ({says}).{ref}{_result_text(report)} {report.notes}".strip(),
@@ -415,7 +413,7 @@ def takedown_follow_up(
     chronology_record(
         incident=case,
         author=actor,
-        kind=ENTRY_KIND,
+        kind=EntryKind.TAKEDOWN_FOLLOW_UP,
         at=made_at,
         recorded_at=now,
         text=(

@@ -3,12 +3,15 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from incidents.models import CaseState
 from incidents.selectors import case_involvements
 from incidents.views.common import case_for, form_page, working_staff
 from referrals.models import Agency
+from safeguard import policy
 from safeguard.access import capability_required
 
 from .. import deletion_selectors as selectors
@@ -31,6 +34,40 @@ def _now():
 
 def police_referral_url(case):
     return f"{reverse('referrals:referral_new', args=[case.pk])}?{urlencode({'agency': POLICE_AGENCY.value})}"
+
+
+@capability_required("view_cases")
+def deletion_section(request, pk):
+    """The case's deletion requests with their answers and overdue marks, and its take-down reports with their
+    follow-ups: open to whoever may see the case, with the work links only for those who may work it."""
+    case = case_for(request, pk)
+    now = timezone.now()
+    requests = selectors.deletion_requests_for_case(case, now)
+    managed = case.state == CaseState.MANAGED_IN_SCHOOL
+    is_open = case.state != CaseState.CLOSED
+    can_work = policy.can(request.roles, "work_cases")
+    asked = {r.involvement_id for r in requests}
+    people = list(case_involvements(case).filter(pupil__isnull=False)) if managed else []
+    context = {
+        "case": case,
+        # Deletion is asked for on a case managed in school; its record stays on the page whatever comes after.
+        "show_deletion": managed or bool(requests),
+        "deletion_requests": requests,
+        "takedown_reports": selectors.takedown_reports_for_case(case),
+        # Chased while the school manages the case; once referred, the police advise on the imagery.
+        "deletion_overdue": [r for r in requests if r.overdue] if managed else [],
+        # Seed 004 §5.2: when the school manages the case, every pupil involved is asked to delete the imagery.
+        "deletion_not_asked": [p for p in people if p.pk not in asked],
+        "deletion_refused": any(r.status == services.REFUSED for r in requests),
+        "police_referral_url": police_referral_url(case),
+        "can_request_deletion": can_work and managed,
+        "can_answer_deletion": can_work and is_open,
+        "can_escalate": can_work and is_open and case.state != CaseState.REFERRED,
+        "can_report_takedown": can_work and is_open,
+        "deletion_open": services.OPEN,
+        "deletion_refused_status": services.REFUSED,
+    }
+    return render(request, "records/deletion/section.html", context)
 
 
 @capability_required("work_cases")

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from incidents.errors import CasePermissionDenied, CaseReadOnly, RuleBroken
-from incidents.models import ChronologyEntry
+from incidents.models import ChronologyEntry, EntryKind
 from records.deletion_models import DeletionRequest, DeletionResponse, TakedownReport
 from records.deletion_selectors import overdue_deletions_for_user
 from records.services import deletion as services
@@ -18,6 +18,7 @@ from safeguard.models import AccessLog
 from safeguard.roles import Role
 from tests.conftest import postgres_only
 from tests.factories import PupilFactory, member
+from tests.test_query_counts import queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -360,7 +361,7 @@ def when(moment):
 def test_the_dsl_asks_for_deletion_from_the_case_page(case_in, dsl, signed_in, client):
     case = case_in("managed_in_school")
     signed_in(dsl, school=case.school)
-    page = client.get(f"/cases/{case.pk}/").content.decode()
+    page = client.get(f"/cases/{case.pk}/deletion-and-take-down/").content.decode()
     assert "Deleting the imagery" in page and f"Not yet asked to delete: {pupil_of(case).name}" in page
     form = client.get(f"/cases/{case.pk}/deletion/new/")
     assert form.status_code == 200 and not DeletionRequest.objects.exists()  # a GET writes nothing
@@ -380,7 +381,7 @@ def test_the_dsl_asks_for_deletion_from_the_case_page(case_in, dsl, signed_in, c
     assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
     request = DeletionRequest.objects.get()
     assert request.recorded_by == dsl and request.told_consequences
-    page = client.get(f"/cases/{case.pk}/").content.decode()
+    page = client.get(f"/cases/{case.pk}/deletion-and-take-down/").content.decode()
     assert "waiting for an answer" in page and "Not yet asked to delete" not in page
 
 
@@ -424,7 +425,7 @@ def test_a_confirmation_through_the_page(case_in, dsl, deputy, signed_in, client
     response = client.post(url, {**post, "who_name": "Father, Mr Ali"})
     assert response.status_code == 302
     assert DeletionResponse.objects.get().checked_by == deputy
-    page = client.get(f"/cases/{case.pk}/").content.decode()
+    page = client.get(f"/cases/{case.pk}/deletion-and-take-down/").content.decode()
     assert "confirmed deleted" in page and "Social media and messaging accounts: none held there" in page
 
 
@@ -445,12 +446,12 @@ def test_a_refusal_through_the_page_opens_the_police_referral(case_in, dsl, sign
     assert "Escalate to a police referral" in page and "refused to delete" in page
 
 
-def test_an_overdue_deadline_shows_on_the_case_page_and_the_dashboard(case_in, dsl, head, signed_in, client):
+def test_an_overdue_deadline_shows_on_the_section_page_and_the_dashboard(case_in, dsl, head, signed_in, client):
     case = case_in("managed_in_school")
     now = timezone.now()
     ask(dsl, case, asked_at=now - 30 * HOUR, deadline=now - HOUR)
     signed_in(dsl, school=case.school)
-    assert "deadline passed, no answer yet" in client.get(f"/cases/{case.pk}/").content.decode()
+    assert "deadline passed, no answer yet" in client.get(f"/cases/{case.pk}/deletion-and-take-down/").content.decode()
     dashboard = client.get("/").content.decode()
     assert "Deletion deadlines passed" in dashboard and f"Case {case.reference}" in dashboard
     assert AccessLog.objects.filter(user=dsl, object_id=str(case.pk), page="/", action=AccessLog.Action.LIST).exists()
@@ -475,17 +476,17 @@ def test_take_down_reports_through_the_pages(case_in, dsl, signed_in, client):
         url, {"made_at": when(timezone.now()), "result": "imagery_removed", "result_at": when(timezone.now())}
     )
     assert response.status_code == 302
-    page = client.get(f"/cases/{case.pk}/").content.decode()
+    page = client.get(f"/cases/{case.pk}/deletion-and-take-down/").content.decode()
     assert "Snapchat: imagery removed" in page and "IWF / Report Remove" in page
     follow_up = TakedownReport.objects.get(follows=report)
     assert client.get(f"/cases/{case.pk}/take-down/{follow_up.pk}/follow-up/").status_code == 404
 
 
-def test_the_head_reads_the_panel_but_cannot_use_the_pages(case_in, dsl, head, signed_in, client):
+def test_the_head_reads_the_section_but_cannot_use_the_pages(case_in, dsl, head, signed_in, client):
     case = case_in("managed_in_school")
     request = ask(dsl, case)
     signed_in(head, school=case.school)
-    page = client.get(f"/cases/{case.pk}/").content.decode()
+    page = client.get(f"/cases/{case.pk}/deletion-and-take-down/").content.decode()
     assert "waiting for an answer" in page and "Record the confirmation" not in page
     assert client.post(f"/cases/{case.pk}/deletion/{request.pk}/refuse/", {"notes": "x"}).status_code == 403
     assert not DeletionResponse.objects.exists()
@@ -512,8 +513,10 @@ def test_a_case_managed_in_school_closes_only_once_every_deletion_request_is_ans
 def test_the_deletion_section_shows_from_the_sign_off_on(case_in, dsl, signed_in, client):
     signed_in(dsl, school=case_in("reported").school)
     under = case_in("under_review")
-    page = client.get(f"/cases/{under.pk}/").content.decode()
+    page = client.get(f"/cases/{under.pk}/deletion-and-take-down/").content.decode()
     assert "Deleting the imagery" not in page and "Take-down reports" in page
+    page = client.get(f"/cases/{under.pk}/").content.decode()
+    assert "Record a take-down report" in page and "Record a request to delete" not in page
 
 
 def test_the_pages_refuse_a_second_open_request_and_an_empty_follow_up(case_in, dsl, signed_in, client):
@@ -536,3 +539,56 @@ def test_the_pages_refuse_a_second_open_request_and_an_empty_follow_up(case_in, 
     response = client.post(f"/cases/{case.pk}/take-down/{report.pk}/follow-up/", {"made_at": later})
     assert response.context["form"].errors["notes"] == ["Please note what was done or said, or the result."]
     assert DeletionRequest.objects.count() == 1 and TakedownReport.objects.count() == 1
+
+
+def test_the_services_write_their_own_chronology_kinds(case_in, dsl):
+    case = case_in("managed_in_school")
+    confirm(dsl, ask(dsl, case))
+    report = services.takedown_report(actor=dsl, incident=case, platform="Snapchat", route="platform")
+    services.takedown_follow_up(actor=dsl, report=report, notes="Chased by email.")
+    kinds = list(case.chronology.filter(kind__in=list(EntryKind)[-5:]).values_list("kind", flat=True))
+    assert sorted(kinds) == sorted(
+        [EntryKind.DELETION_REQUEST, EntryKind.DELETION_CONFIRMED, EntryKind.TAKEDOWN, EntryKind.TAKEDOWN_FOLLOW_UP]
+    )
+
+
+def test_the_case_page_counts_from_its_chronology_at_no_cost(case_in, dsl, signed_in, client):
+    case = case_in("managed_in_school")
+    signed_in(dsl, school=case.school)
+    url = f"/cases/{case.pk}/"
+    before = queries_for(client, url)
+    assert "Record a request to delete" in client.get(url).content.decode()
+    refuse(dsl, ask(dsl, case))
+    report = services.takedown_report(actor=dsl, incident=case, platform="Snapchat", route="platform")
+    services.takedown_follow_up(actor=dsl, report=report, notes="Chased by email.")
+    assert queries_for(client, url) == before
+    page = client.get(url).content.decode()
+    assert "1 request to delete the imagery, 0 confirmed, 1 refused." in page
+    assert "1 take-down report, followed up 1 time." in page
+    assert "Escalate to a police referral" in page and f"/cases/{case.pk}/deletion-and-take-down/" in page
+
+
+def test_the_case_page_shows_nothing_to_a_reader_when_there_is_nothing(case_in, dsl, head, signed_in, client):
+    case = case_in("managed_in_school")
+    signed_in(head, school=case.school)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "deletion-title" not in page
+    services.takedown_report(actor=dsl, incident=case, platform="Snapchat", route="platform")
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "1 take-down report." in page and "Record a take-down report" not in page
+
+
+def test_the_section_page_costs_the_same_at_any_size(case_in, school, dsl, signed_in, client):
+    case = case_in("managed_in_school", pupils=[PupilFactory(school=school), PupilFactory(school=school)])
+    signed_in(dsl, school=case.school)
+    url = f"/cases/{case.pk}/deletion-and-take-down/"
+    first, second = case.involvements.all()
+    confirm(dsl, ask(dsl, case, involvement=first))
+    services.takedown_report(actor=dsl, incident=case, platform="Snapchat", route="platform")
+    small = queries_for(client, url)
+    refuse(dsl, ask(dsl, case, involvement=second))
+    for platform in ("Instagram", "TikTok"):
+        report = services.takedown_report(actor=dsl, incident=case, platform=platform, route="platform")
+        services.takedown_follow_up(actor=dsl, report=report, notes="Chased by email.")
+    assert queries_for(client, url) == small <= 12
+    assert AccessLog.objects.filter(user=dsl, object_id=str(case.pk), page=url, action=AccessLog.Action.VIEW).exists()
