@@ -22,7 +22,15 @@ from tests.test_query_counts import page_queries, queries_for
 
 PAGE_BUDGET = 12
 CONCERN_BUDGET = 40
-STATES = ["reported", "under_review", "referred", "awaiting_sign_off", "managed_in_school", "closed"]
+STATES = [
+    "reported",
+    "under_review",
+    "referral_required",
+    "referred",
+    "awaiting_sign_off",
+    "managed_in_school",
+    "closed",
+]
 
 
 def grow(school, other_school, pupil, *, rounds):
