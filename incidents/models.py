@@ -530,6 +530,12 @@ class EntryKind(models.TextChoices):
     # Written by the records app (imagery-viewing log, device custody).
     IMAGERY_VIEWING = "imagery_viewing", "Imagery viewed"
     DEVICE = "device", "Device custody"
+    # Deletion and take-down (records app): their own kinds, so the case page counts them from the chronology alone.
+    DELETION_REQUEST = "deletion_request", "Asked to delete"
+    DELETION_CONFIRMED = "deletion_confirmed", "Deletion confirmed"
+    DELETION_REFUSED = "deletion_refused", "Deletion refused"
+    TAKEDOWN = "takedown", "Take-down report"
+    TAKEDOWN_FOLLOW_UP = "takedown_follow_up", "Take-down followed up"
 
 
 class ChronologyEntry(models.Model):

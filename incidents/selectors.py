@@ -14,12 +14,10 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
-    Count,
     Exists,
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     Subquery,
     Sum,
     Value,
@@ -89,26 +87,12 @@ def incident_list_for_user(user, school):
     )
 
 
-def case_counts_for_user(user, school):
-    """For the dashboard, in one query: new concerns waiting for review, open cases, and cases needing a referral.
-
-    Only open cases are read (the `incident_open` index), never the decades of closed ones.
-    """
-    return (
-        incident_list_for_user(user, school)
-        .exclude(state=CaseState.CLOSED)
-        .aggregate(
-            inbox_count=Count("pk", filter=Q(state=CaseState.REPORTED)),
-            open_count=Count("pk"),
-            referral_required_count=Count("pk", filter=Q(state=CaseState.REFERRAL_REQUIRED)),
-        )
-    )
-
-
 def referral_required_with_counts(user, school, shown):
-    """For the dashboard, in one query: up to `shown` cases needing a referral now, and case_counts_for_user's counts.
+    """For the dashboard, in one query: up to `shown` cases needing a referral now, and the counts of new concerns
+    waiting for review, open cases and cases needing a referral.
 
-    Window counts run over every open case before the limit, so the counts come with the first rows; the cases
+    Only open cases are read (the `incident_open` index), never the decades of closed ones. Window counts run over
+    every open case before the limit, so the counts come with the first rows; the cases
     needing a referral sort first and are kept. With no open case there is no row, and every count is 0.
     """
 

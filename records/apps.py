@@ -8,13 +8,15 @@ class RecordsConfig(AppConfig):
     def ready(self):
         # The case pages live in incidents and referrals, below this app: it adds its panels to them from here.
         from incidents.models import CaseState
-        from incidents.workflow import register_effect
+        from incidents.workflow import register_effect, register_guard
 
         from . import guards, panels
-        from .services import seals
+        from .services import deletion, seals
 
         guards.register()
         panels.register()
+        # A case managed in school closes only once every deletion request is answered.
+        register_guard(CaseState.CLOSED, deletion.deletion_answered)
         # Closing a case seals its record, in the same transaction as the closure (issue 9 §5).
         register_effect(CaseState.CLOSED, seals.seal_on_close)
         seals.register_demo_steps()

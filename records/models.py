@@ -71,6 +71,11 @@ class AttachmentWithdrawal(models.Model):
 
 
 # Each section's models live in a module of their own; importing them here is how Django finds them.
+from .deletion_models import (  # noqa: E402, F401
+    DeletionRequest,
+    DeletionResponse,
+    TakedownReport,
+)
 from .seal_models import Addendum, Seal, SealCheck  # noqa: E402, F401
 from .sharing_models import (  # noqa: E402, F401
     AgencyMeeting,

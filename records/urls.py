@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, custody, imagery_devices, seals, sharing, viewing
+from .views import attachments, custody, deletion, imagery_devices, seals, sharing, viewing
 
 app_name = "records"
 
@@ -31,4 +31,11 @@ urlpatterns = [
     path("imagery-viewing/delegations/<int:did>/end/", viewing.delegation_end, name="viewing_delegation_end"),
     path("cases/<int:pk>/devices/new/", custody.device_new, name="device_new"),
     path("cases/<int:pk>/devices/<int:did>/next/", custody.custody_step, name="custody_step"),
+    # Deletion requests (per pupil, with a deadline) and their answers; take-down reports and their follow-ups.
+    path("cases/<int:pk>/deletion-and-take-down/", deletion.deletion_section, name="deletion_section"),
+    path("cases/<int:pk>/deletion/new/", deletion.deletion_request_new, name="deletion_request_new"),
+    path("cases/<int:pk>/deletion/<int:rid>/confirm/", deletion.deletion_confirm, name="deletion_confirm"),
+    path("cases/<int:pk>/deletion/<int:rid>/refuse/", deletion.deletion_refuse, name="deletion_refuse"),
+    path("cases/<int:pk>/take-down/new/", deletion.takedown_new, name="takedown_new"),
+    path("cases/<int:pk>/take-down/<int:tid>/follow-up/", deletion.takedown_follow_up, name="takedown_follow_up"),
 ]

@@ -1,5 +1,7 @@
 """Every URL, every visitor: who may open what (domain.md, 'People and what each may do')."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.decorators import login_not_required
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,6 +11,7 @@ from django.urls import include, path
 from django.utils import timezone
 
 from incidents import services
+from records.services import deletion as deletion_services
 from records.services.attachments import attachment_add
 from records.services.sharing import agency_meeting_record, sharing_record
 from safeguard.models import AccessLog
@@ -152,6 +155,13 @@ EXPECTED = {
     # Device custody: the team's work.
     "records:device_new": CASE_WORK,
     "records:custody_step": CASE_WORK,
+    # Deletion requests and take-down reports: whoever may see the case reads them; the DSL and deputies work them.
+    "records:deletion_section": ONE_CASE,
+    "records:deletion_request_new": CASE_WORK,
+    "records:deletion_confirm": CASE_WORK,
+    "records:deletion_refuse": CASE_WORK,
+    "records:takedown_new": CASE_WORK,
+    "records:takedown_follow_up": CASE_WORK,
 }
 
 
@@ -211,6 +221,13 @@ def world(school, other_school, trust, people, signed_in):
         report_sent=True,
         outcome="Section 47 enquiry",
     )
+    managed = make_case(school=school, state="managed_in_school")
+    deletion = deletion_services.deletion_request(
+        actor=users[DSL], involvement=managed.involvements.get(), deadline=timezone.now() + timedelta(days=1)
+    )
+    takedown = deletion_services.takedown_report(
+        actor=users[DSL], incident=managed, platform="Snapchat", route="platform"
+    )
     return {
         "clients": clients,
         "url_kwargs": {
@@ -258,6 +275,12 @@ def world(school, other_school, trust, people, signed_in):
             "records:viewing_delegation_end": {"did": 1},
             "records:device_new": on_case,
             "records:custody_step": {"pk": case.pk, "did": device.pk},
+            "records:deletion_section": {"pk": managed.pk},
+            "records:deletion_request_new": {"pk": managed.pk},
+            "records:deletion_confirm": {"pk": managed.pk, "rid": deletion.pk},
+            "records:deletion_refuse": {"pk": managed.pk, "rid": deletion.pk},
+            "records:takedown_new": {"pk": managed.pk},
+            "records:takedown_follow_up": {"pk": managed.pk, "tid": takedown.pk},
             "membership_detail": {"pk": staff_role.pk},
             "membership_role": {"pk": staff_role.pk},
             "membership_last_day": {"pk": staff_role.pk},

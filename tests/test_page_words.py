@@ -18,6 +18,30 @@ INTERNAL = re.compile(r"\bseeds?\s*0\d\d\b|\bdomain\.md\b|\bdesign\.md\b|§", re
 FIELD_START = re.compile(r'(?=<(?:div|fieldset) class="(?:field|pupil-picker)\b)')
 
 
+def deletion_pages(dsl, managed):
+    """The deletion and take-down pages of a case managed in school, with a request and a report to answer."""
+    import datetime
+
+    from django.utils import timezone
+
+    from records.services import deletion
+
+    request = deletion.deletion_request(
+        actor=dsl,
+        involvement=managed.involvements.first(),
+        deadline=timezone.now() + datetime.timedelta(days=1),
+    )
+    report = deletion.takedown_report(actor=dsl, incident=managed, platform="Snapchat", route="platform")
+    base = f"/cases/{managed.pk}"
+    return [
+        f"{base}/deletion/new/",
+        f"{base}/deletion/{request.pk}/confirm/",
+        f"{base}/deletion/{request.pk}/refuse/",
+        f"{base}/take-down/new/",
+        f"{base}/take-down/{report.pk}/follow-up/",
+    ]
+
+
 def form_pages(school, people):
     """(who, path) of every page with a form, on cases in the states where each is offered."""
     dsl, head = people[Role.DSL], people[Role.HEADTEACHER]
@@ -51,6 +75,7 @@ def form_pages(school, people):
         f"/cases/{under.pk}/imagery-viewings/new/",
         f"/cases/{under.pk}/devices/new/",
         f"/cases/{under.pk}/devices/{record_device(under, actor=dsl).pk}/next/",
+        *deletion_pages(dsl, managed),
     ]
     viewing = record_viewing(under, viewer=dsl, present=head, head=head)
     head_pages = [

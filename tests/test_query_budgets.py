@@ -5,6 +5,8 @@ restricted, some in another school): the count must be the same and within the b
 50,000 cases are measured by `bench/`, not here.
 """
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,6 +16,7 @@ from incidents import services as case_services
 from incidents.models import Incident
 from incidents.restriction import case_restrict
 from records.services import custody, seals
+from records.services import deletion as deletion_services
 from records.services import sharing as sharing_services
 from referrals import services as referral_services
 from safeguard.roles import Role
@@ -23,7 +26,15 @@ from tests.test_query_counts import page_queries, queries_for
 
 PAGE_BUDGET = 12
 CONCERN_BUDGET = 40
-STATES = ["reported", "under_review", "referred", "awaiting_sign_off", "managed_in_school", "closed"]
+STATES = [
+    "reported",
+    "under_review",
+    "referral_required",
+    "referred",
+    "awaiting_sign_off",
+    "managed_in_school",
+    "closed",
+]
 
 
 def grow(school, other_school, pupil, *, rounds):
@@ -32,6 +43,7 @@ def grow(school, other_school, pupil, *, rounds):
     for _ in range(rounds):
         for state in STATES:
             make_case(school=school, state=state, pupils=[pupil, PupilFactory(school=school)])
+        overdue_deletion(dsl, school)
         hidden = make_case(school=school, state="reported", pupils=[pupil])
         case_restrict(actor=dsl, incident=hidden, members=[dsl], reason="The deputy knows the family")
         make_case(school=other_school, state="referred")
@@ -44,11 +56,37 @@ def head_of(school):
     return next(iter(school.memberships.filter(role=Role.HEADTEACHER))).user
 
 
+def overdue_deletion(dsl, school):
+    """A case managed in school whose pupil's deletion deadline passed with no answer (the dashboard lists it)."""
+    now = timezone.now()
+    case = make_case(school=school, state="managed_in_school")
+    deletion_services.deletion_request(
+        actor=dsl,
+        involvement=case.involvements.first(),
+        asked_at=now - datetime.timedelta(days=2),
+        deadline=now - datetime.timedelta(days=1),
+    )
+
+
 def rich_case(school, dsl, pupil):
     """A case with something in every part of its page: a meeting, a signed-off decision, then an escalation to a
     referral with a follow-up and an escalation, parents told, an action, information sharing (an entry corrected to
     a decision not to share), an inter-agency meeting with an action of its own."""
     case = make_case(school=school, state="managed_in_school", pupils=[pupil, PupilFactory(school=school)])
+    # Asked to delete while managed in school: one pupil confirmed, one refused; a take-down report followed up.
+    now = timezone.now()
+    for involvement, answer in zip(case.involvements.all(), ("confirm", "refuse"), strict=True):
+        deletion = deletion_services.deletion_request(
+            actor=dsl, involvement=involvement, asked_at=now - datetime.timedelta(hours=3), deadline=now
+        )
+        common = {"actor": dsl, "request": deletion, "at": now - datetime.timedelta(hours=1), "method": "in_person"}
+        if answer == "confirm":
+            places = {"devices": "deleted", "cloud_storage": "none_held", "social_media": "deleted"}
+            deletion_services.deletion_confirm(who="pupil", checked_by=dsl, **places, **common)
+        else:
+            deletion_services.deletion_refuse(who="parent", who_name="Her father", notes="He said no.", **common)
+    report = deletion_services.takedown_report(actor=dsl, incident=case, platform="Snapchat", route="platform")
+    deletion_services.takedown_follow_up(actor=dsl, report=report, notes="Chased by email.")
     referral = referral_services.referral_make(
         actor=dsl,
         incident=case,
@@ -115,6 +153,8 @@ def pages(school, other_school, people, signed_in):
     """(url, client signed in as whom) for every page in the budget, with a case and a pupil to show."""
     pupil = PupilFactory(school=school, first_name="Amira", last_name="Okoye")
     case = rich_case(school, people[Role.DSL], pupil)
+    deletion = case.deletion_requests.first()
+    takedown = case.takedown_reports.filter(follows__isnull=True).get()
 
     def client_for(role):
         from django.test import Client
@@ -151,6 +191,12 @@ def pages(school, other_school, people, signed_in):
         "a sealed case's page": (dsl, f"/cases/{closed.pk}/"),
         "a signed addendum": (dsl, f"/cases/{closed.pk}/addenda/new/"),
         "sealed records check": (dsl, "/records/seals/"),
+        "deletion and take-down": (dsl, f"/cases/{case.pk}/deletion-and-take-down/"),
+        "deletion request": (dsl, f"/cases/{case.pk}/deletion/new/"),
+        "deletion confirmed": (dsl, f"/cases/{case.pk}/deletion/{deletion.pk}/confirm/"),
+        "deletion refused": (dsl, f"/cases/{case.pk}/deletion/{deletion.pk}/refuse/"),
+        "take-down report": (dsl, f"/cases/{case.pk}/take-down/new/"),
+        "take-down follow-up": (dsl, f"/cases/{case.pk}/take-down/{takedown.pk}/follow-up/"),
     }
     return urls, pupil
 

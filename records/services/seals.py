@@ -54,9 +54,12 @@ from ..models import (
     Attachment,
     AttachmentWithdrawal,
     CustodyEvent,
+    DeletionRequest,
+    DeletionResponse,
     Device,
     ImageryViewing,
     InformationSharing,
+    TakedownReport,
     ViewingSignature,
 )
 from ..seal_models import Addendum, Seal, SealCheck
@@ -135,6 +138,9 @@ register_sealed_part(ImageryViewing, case_path="incident_id")
 register_sealed_part(ViewingSignature, case_path="viewing__incident_id")
 register_sealed_part(Device, case_path="incident_id")
 register_sealed_part(CustodyEvent, case_path="device__incident_id")
+register_sealed_part(DeletionRequest, case_path="incident_id")
+register_sealed_part(DeletionResponse, case_path="request__incident_id")
+register_sealed_part(TakedownReport, case_path="incident_id")
 
 
 # --- The canonical serialisation -----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from safeguard.access import capability_required
 from .. import selectors, services
 from ..forms import EscalationForm, FollowUpForm, OutcomeForm, ReferralForm
 from ..guards import needs_police_or_social_care
-from ..models import POLICE
+from ..models import POLICE, Agency
 from .common import referral_for
 
 
@@ -28,7 +28,12 @@ def referral_new(request, pk):
         request.POST or None,
         staff=working_staff(request.school),
         escalating=escalating,
-        initial={"made_at": _now(), "made_by": request.user},
+        initial={
+            "made_at": _now(),
+            "made_by": request.user,
+            # Another page may offer a referral to one agency (a refusal to delete offers the police): it is chosen.
+            "agency": request.GET.get("agency") if request.GET.get("agency") in Agency.values else "",
+        },
     )
 
     def perform(data):
