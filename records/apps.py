@@ -10,7 +10,7 @@ class RecordsConfig(AppConfig):
         from incidents.models import CaseState
         from incidents.workflow import register_effect, register_guard
 
-        from . import guards, panels
+        from . import demo_steps, guards, panels
         from .services import deletion, seals
 
         guards.register()
@@ -20,3 +20,4 @@ class RecordsConfig(AppConfig):
         # Closing a case seals its record, in the same transaction as the closure (issue 9 §5).
         register_effect(CaseState.CLOSED, seals.seal_on_close)
         seals.register_demo_steps()
+        demo_steps.register_demo_steps()  # the viewings, devices, deletions and sharing of the demo's stories

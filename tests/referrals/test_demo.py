@@ -12,6 +12,11 @@ from django.utils import timezone
 
 from incidents.models import ActionStatus, CaseState, Incident
 from incidents.selectors import latest_meeting
+from records.deletion_models import DeletionRequest, DeletionResponseKind, TakedownReport
+from records.deletion_selectors import overdue_deletions_for_user
+from records.services import seals
+from records.sharing_models import AgencyMeeting, InformationSharing
+from records.viewing_models import CustodyStep, Device, ImageryViewing, ViewingSigner
 from referrals import demo as demo_cases
 from referrals.models import (
     POLICE_OR_SOCIAL_CARE,
@@ -30,7 +35,7 @@ from safeguard.roles import Role
 
 pytestmark = pytest.mark.django_db
 
-CASE_APPS = ("incidents", "referrals")
+CASE_APPS = ("incidents", "referrals", "records")
 BLAMING_PHRASES = ("child pornography", "should not have sent", "put themselves at risk")
 
 
@@ -217,6 +222,45 @@ def test_every_demo_case_reads_in_time_order_and_nothing_is_dated_in_the_future(
             written[owner].append(moment)
         for owner, moments in written.items():
             assert in_order([*moments, now]), f"{model.__name__} of {owner}"
+
+
+def test_the_records_of_a_case_appear_in_the_demo(seeded):
+    # The police referral's case, closed: the imagery viewed (the head told, both signed), the boy's phone from
+    # confiscation to the police, the take-down report and its result, sharing (and not), a strategy meeting.
+    viewing = ImageryViewing.objects.get()
+    case = viewing.incident
+    assert case.state == CaseState.CLOSED and case.referrals.filter(outcome=Outcome.OUTCOME_21).exists()
+    assert viewing.head_told.memberships.filter(role=Role.HEADTEACHER, school=case.school).exists()
+    assert set(viewing.signatures.values_list("signer", flat=True)) == {ViewingSigner.VIEWER, ViewingSigner.HEADTEACHER}
+    device = Device.objects.get(incident=case)
+    steps = list(device.events.order_by("at", "pk").values_list("step", "officer"))
+    assert [step for step, _ in steps] == [
+        CustodyStep.CONFISCATED,
+        CustodyStep.LOCKED_AWAY,
+        CustodyStep.HANDED_TO_POLICE,
+    ]
+    assert steps[-1][1]
+    report = TakedownReport.objects.get(incident=case, follows=None)
+    assert report.follow_ups.get().result == Outcome.IMAGERY_REMOVED
+    assert set(InformationSharing.objects.filter(incident=case).values_list("shared", flat=True)) == {True, False}
+    assert AgencyMeeting.objects.get(incident=case).staff.filter(attended=True).exists()
+    assert case.addenda.exists()
+
+    # A case managed in school: one pupil's deletion confirmed, another's request past its deadline and unanswered,
+    # which the DSL's dashboard lists.
+    confirmed = DeletionRequest.objects.get(responses__kind=DeletionResponseKind.CONFIRMED)
+    waiting = DeletionRequest.objects.exclude(responses__isnull=False).get()
+    assert waiting.incident == confirmed.incident and waiting.incident.state == CaseState.MANAGED_IN_SCHOOL
+    dsl = waiting.incident.school.memberships.get(role=Role.DSL).user
+    assert [row.pk for row in overdue_deletions_for_user(dsl, waiting.incident.school)] == [waiting.pk]
+
+
+def test_verify_seals_passes_on_the_demo(seeded):
+    out = io.StringIO()
+    call_command("verify_seals", stdout=out)  # raises SystemExit (status 1) when anything is wrong
+    result = seals.verify(Incident.objects.all())
+    assert result.ok and result.records_checked == Incident.objects.filter(state=CaseState.CLOSED).count() == 2
+    assert result.addenda_checked >= 1
 
 
 def test_a_story_dated_out_of_order_is_refused():
