@@ -224,7 +224,7 @@ def test_every_demo_case_reads_in_time_order_and_nothing_is_dated_in_the_future(
             assert in_order([*moments, now]), f"{model.__name__} of {owner}"
 
 
-def test_the_records_of_a_case_appear_in_the_demo(seeded):
+def test_the_records_of_a_case_appear_in_the_demo(seeded, signed_in, client):
     # The police referral's case, closed: the imagery viewed (the head told, both signed), the boy's phone from
     # confiscation to the police, the take-down report and its result, sharing (and not), a strategy meeting.
     viewing = ImageryViewing.objects.get()
@@ -253,6 +253,9 @@ def test_the_records_of_a_case_appear_in_the_demo(seeded):
     assert waiting.incident == confirmed.incident and waiting.incident.state == CaseState.MANAGED_IN_SCHOOL
     dsl = waiting.incident.school.memberships.get(role=Role.DSL).user
     assert [row.pk for row in overdue_deletions_for_user(dsl, waiting.incident.school)] == [waiting.pk]
+    signed_in(dsl)
+    dashboard = client.get("/").content.decode()
+    assert "Deletion deadlines passed" in dashboard and f"Case {waiting.incident.reference}" in dashboard
 
 
 def test_verify_seals_passes_on_the_demo(seeded):
