@@ -19,5 +19,4 @@ class RecordsConfig(AppConfig):
         register_guard(CaseState.CLOSED, deletion.deletion_answered)
         # Closing a case seals its record, in the same transaction as the closure (issue 9 §5).
         register_effect(CaseState.CLOSED, seals.seal_on_close)
-        seals.register_demo_steps()
-        demo_steps.register_demo_steps()  # the viewings, devices, deletions and sharing of the demo's stories
+        demo_steps.register_demo_steps()  # the records steps of the demo's stories

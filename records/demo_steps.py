@@ -7,7 +7,7 @@ gives them, and writes times as "3 weekdays ago 14:30"; each step is back-dated 
 
 from safeguard.demo import DEMO_PASSWORD
 
-from .services import custody, deletion, sharing, viewing
+from .services import custody, deletion, seals, sharing, viewing
 
 
 def _records(story):
@@ -23,6 +23,11 @@ def register_demo_steps():
     def step(function):
         steps[function.__name__.lstrip("_")] = function
         return function
+
+    @step
+    def _addendum(story, by, at, **details):
+        # Later information on a closed case, signed (the demo's password stands for the person's own).
+        seals.addendum_add(actor=by, incident=story.case, password=DEMO_PASSWORD, recorded_at=at, **details)
 
     @step
     def _viewing(story, by, at, pupil, present, head_told_at, head_told="head", **details):

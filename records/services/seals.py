@@ -463,14 +463,3 @@ def seal_check_run(*, actor, school, cases):
         failures=[{"incident": f.incident_id, "problem": f.problem} for f in result.failures],
     )
     return audited_save(check, actor=actor, reason="Sealed records checked")
-
-
-def register_demo_steps():
-    """The demo's stories add later information as a signed addendum, through this app's service."""
-    from referrals import demo
-    from safeguard.demo import DEMO_PASSWORD
-
-    def addendum(story, by, at, **details):
-        addendum_add(actor=by, incident=story.case, password=DEMO_PASSWORD, recorded_at=at, **details)
-
-    demo.STEPS["addendum"] = addendum
