@@ -170,3 +170,97 @@ def test_no_disposal_before_the_review_date_or_with_an_open_case(school, dsl):
     with pytest.raises(RuleBroken, match="still open"):
         decide(dsl, old, RetentionOutcome.DISPOSE)
     assert not LegalHold.objects.exists() and not RetentionDecision.objects.exists()
+
+
+# --- The pages ------------------------------------------------------------------------------------------------
+
+
+def files_due(school, count):
+    pupils = [PupilFactory(school=school, date_of_birth=OLD) for _ in range(count)]
+    make_case(school=school, state="reported", pupils=pupils)
+    return pupils
+
+
+def test_queue_page_lists_due_files_and_logs_them(school, dsl, signed_in, closed_file):
+    young = PupilFactory(school=school)
+    make_case(school=school, state="reported", pupils=[young])
+    page = signed_in(dsl, school=school).get(reverse("records:retention_queue"))
+    assert page.status_code == 200
+    assert str(closed_file) in page.content.decode() and str(young) not in page.content.decode()
+    assert AccessLog.objects.filter(
+        user=dsl, action=AccessLog.Action.LIST, object_id=str(closed_file.pk), page="/records/retention/"
+    ).exists()
+    assert not AccessLog.objects.filter(object_id=str(young.pk), page="/records/retention/").exists()
+
+
+def test_queue_page_keeps_its_queries_at_any_size(school, dsl, signed_in):
+    client = signed_in(dsl, school=school)
+    url = reverse("records:retention_queue")
+
+    def count():
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    files_due(school, 3)
+    small = count()
+    shown = files_due(school, 40)
+    large = count()
+    assert large == small <= 12
+    first = client.get(url)
+    assert first.context["page"].after
+    second = client.get(url, {"after": first.context["page"].after})
+    names = {p.pk for p in first.context["page"]} | {p.pk for p in second.context["page"]}
+    assert len(names) == 43 and {p.pk for p in shown} <= names
+
+
+def test_hold_and_disposal_through_the_pages(school, dsl, deputy, signed_in, closed_file):
+    team = signed_in(deputy, school=school)
+    hold_url = reverse("records:legal_hold_new", args=[closed_file.pk])
+    assert team.post(hold_url, {"reason": ""}).status_code == 200  # refused beside the field
+    assert not LegalHold.objects.exists()
+    team.post(hold_url, {"reason": "A claim against the school"})
+    hold = LegalHold.objects.get()
+    assert hold.placed_by == deputy
+
+    decide_url = reverse("records:retention_decide", args=[closed_file.pk])
+    lead = signed_in(dsl, school=school)
+    form = {"outcome": "dispose", "reason": "Past its review date", "password": TEST_PASSWORD}
+    refused = lead.post(decide_url, form)
+    assert refused.status_code == 200 and "legal hold" in refused.content.decode()
+    assert not RetentionDecision.objects.exists()
+    # The deputy may see the file but the decision is the DSL's.
+    assert "designated safeguarding lead decides" in team.post(decide_url, form).content.decode()
+
+    lift_url = reverse("records:legal_hold_lift", args=[closed_file.pk, hold.pk])
+    team.post(lift_url, {"reason": "The claim was settled"})
+    assert hold.__class__.objects.get().lift.lifted_by == deputy
+    wrong = lead.post(decide_url, {**form, "password": "not it"})
+    assert wrong.status_code == 200 and not RetentionDecision.objects.exists()
+    done = lead.post(decide_url, form)
+    assert done.status_code == 302 and done["Location"] == reverse("records:retention_disposals")
+    decision = RetentionDecision.objects.get()
+    assert decision.decided_by == dsl
+    disposals = lead.get(reverse("records:retention_disposals")).content.decode()
+    assert decision.disposed_summary in disposals
+    # The file is gone from every page: its retention page, the queue and the pupil register.
+    assert lead.get(reverse("records:retention_file", args=[closed_file.pk])).status_code == 404
+    assert str(closed_file) not in lead.get(reverse("records:retention_queue")).content.decode()
+    assert lead.get(reverse("pupil_detail", args=[closed_file.pk])).status_code == 404
+
+
+def test_extension_through_the_page_and_the_setting(settings, school, dsl, signed_in, closed_file):
+    client = signed_in(dsl, school=school)
+    file_url = reverse("records:retention_file", args=[closed_file.pk])
+    assert "1 June 2020" in client.get(file_url).content.decode()
+    settings.SAFEGUARD_RETENTION_YEARS = 26
+    assert "1 June 2021" in client.get(file_url).content.decode()
+    decide_url = reverse("records:retention_decide", args=[closed_file.pk])
+    form = {"outcome": "extend", "reason": "A sibling's case is open", "password": TEST_PASSWORD}
+    assert client.post(decide_url, {**form, "reason": ""}).status_code == 200
+    assert client.post(decide_url, form).status_code == 200  # no date: refused beside the field
+    later = datetime.date.today() + datetime.timedelta(days=3650)
+    assert client.post(decide_url, {**form, "next_review_on": later.isoformat()}).status_code == 302
+    assert later.strftime("%-d %B %Y") in client.get(file_url).content.decode()
+    assert str(closed_file) not in client.get(reverse("records:retention_queue")).content.decode()
