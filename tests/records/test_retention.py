@@ -15,6 +15,7 @@ from records.retention_models import LegalHold, RetentionDecision, RetentionOutc
 from records.services import retention as services
 from safeguard.models import AccessLog, Pupil
 from safeguard.selectors import pupil_list_for_user
+from tests.conftest import postgres_only
 from tests.factories import TEST_PASSWORD, PupilFactory, make_case
 
 pytestmark = pytest.mark.django_db
@@ -265,3 +266,39 @@ def test_extension_through_the_page_and_the_setting(settings, school, dsl, signe
     assert client.post(decide_url, {**form, "next_review_on": later.isoformat()}).status_code == 302
     assert later.strftime("%-d %B %Y") in client.get(file_url).content.decode()
     assert str(closed_file) not in client.get(reverse("records:retention_queue")).content.decode()
+
+
+def test_a_disposed_pupil_cannot_be_named_or_found(school, dsl, staff, closed_file):
+    from incidents.filters import pupils_named
+    from incidents.selectors import pupils_to_name
+
+    decide(dsl, closed_file, RetentionOutcome.DISPOSE)
+    assert closed_file not in pupils_to_name(staff, school)
+    assert closed_file not in pupils_named(school, closed_file.last_name)
+
+
+# --- Append-only -------------------------------------------------------------------------------------------------
+
+
+@postgres_only()
+@pytest.mark.parametrize(
+    "table",
+    [
+        "records_legalhold",
+        "records_legalholdlift",
+        "records_retentiondecision",
+        "records_historicallegalhold",
+        "records_historicallegalholdlift",
+        "records_historicalretentiondecision",
+    ],
+)
+def test_the_tables_refuse_rewrites(table, dsl, closed_file):
+    from django.db import DatabaseError, transaction
+
+    hold = services.legal_hold_place(actor=dsl, pupil=closed_file, reason="A claim")
+    services.legal_hold_lift(actor=dsl, hold=hold, reason="Settled")
+    decide(dsl, closed_file, RetentionOutcome.DISPOSE)
+    # The table names are the test's own, never input.
+    for statement in (f'UPDATE "{table}" SET id = id', f'DELETE FROM "{table}"'):  # noqa: S608
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)
