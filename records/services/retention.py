@@ -81,9 +81,14 @@ def retention_decide(*, actor, pupil, outcome, reason, next_review_on=None, pass
     # Checked before the transaction, so a failed code is counted (incidents.reauth).
     method = reauthenticate(user=actor, password=password, otp_token=otp_token)
     return _decide(
-        actor=actor, pupil=pupil, outcome=outcome, reason=reason, next_review_on=next_review_on, method=method,
+        actor=actor,
+        pupil=pupil,
+        outcome=outcome,
+        reason=reason,
+        next_review_on=next_review_on,
+        method=method,
         today=today or timezone.localdate(),
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic

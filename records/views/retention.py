@@ -68,10 +68,15 @@ def legal_hold_new(request, pk):
         return services.legal_hold_place(actor=request.user, pupil=pupil, reason=data["reason"])
 
     return form_page(
-        request, None, form, perform, "records/retention/hold_form.html",
+        request,
+        None,
+        form,
+        perform,
+        "records/retention/hold_form.html",
         "The file is on legal hold: it will not be disposed of while the hold stands.",
-        then=_file_url(pupil), pupil=pupil,
-    )  # fmt: skip
+        then=_file_url(pupil),
+        pupil=pupil,
+    )
 
 
 @capability_required("work_cases")
@@ -84,9 +89,16 @@ def legal_hold_lift(request, pk, hid):
         return services.legal_hold_lift(actor=request.user, hold=hold, reason=data["reason"])
 
     return form_page(
-        request, None, form, perform, "records/retention/lift_form.html", "The legal hold is lifted.",
-        then=_file_url(pupil), pupil=pupil, hold=hold,
-    )  # fmt: skip
+        request,
+        None,
+        form,
+        perform,
+        "records/retention/lift_form.html",
+        "The legal hold is lifted.",
+        then=_file_url(pupil),
+        pupil=pupil,
+        hold=hold,
+    )
 
 
 @capability_required("work_cases")
@@ -111,9 +123,16 @@ def retention_decide(request, pk):
         return _file_url(pupil)
 
     return form_page(
-        request, None, form, perform, "records/retention/decide_form.html", "The decision is recorded.",
-        then=then, pupil=pupil, review_on=pupil.review_at.date(),
-    )  # fmt: skip
+        request,
+        None,
+        form,
+        perform,
+        "records/retention/decide_form.html",
+        "The decision is recorded.",
+        then=then,
+        pupil=pupil,
+        review_on=pupil.review_at.date(),
+    )
 
 
 @capability_required("work_cases")
