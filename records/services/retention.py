@@ -119,7 +119,8 @@ def _decide(*, actor, pupil, outcome, reason, next_review_on, method, today):
             )
         if due > today:
             raise RuleBroken(f"The file's review date is {due:%d %B %Y}: it is not disposed of before then.")
-        still_open = [c.reference for c in cases if c.state != CaseState.CLOSED]
+        # A draft (a concern not yet submitted) has no reference yet, and is still open too.
+        still_open = [c.reference or "a concern not yet submitted" for c in cases if c.state != CaseState.CLOSED]
         if still_open:
             raise RuleBroken(f"A case in this file is still open ({', '.join(still_open)}): close it first.")
         summary = (

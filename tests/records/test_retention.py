@@ -302,3 +302,9 @@ def test_the_tables_refuse_rewrites(table, dsl, closed_file):
     for statement in (f'UPDATE "{table}" SET id = id', f'DELETE FROM "{table}"'):  # noqa: S608
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement)
+
+
+def test_an_unsubmitted_concern_also_keeps_the_file(school, dsl, closed_file):
+    make_case(school=school, state="draft", pupils=[closed_file])
+    with pytest.raises(RuleBroken, match="a concern not yet submitted"):
+        decide(dsl, closed_file, RetentionOutcome.DISPOSE)
