@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from safeguard import extensions
 from safeguard.models import Pupil
 
 from .forms import DateInput, PeopleChoiceField
@@ -25,7 +26,9 @@ def few_words(text):
 def pupils_named(school, word):
     """The school's pupils with `word` in a name: read through the school's index, or the names' trigram indexes
     on PostgreSQL (safeguard.db.name_search_index), whichever the planner finds cheaper."""
-    return Pupil.objects.filter(school=school).filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return Pupil.objects.filter(extensions.pupils_shown(), school=school).filter(
+        Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    )
 
 
 class PeopleFilter(django_filters.ModelChoiceFilter):

@@ -27,7 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.http import Http404
 
-from safeguard import policy
+from safeguard import extensions, policy
 from safeguard.memberships import roles_in_school
 from safeguard.models import AccessLog, Pupil
 from safeguard.selectors import pupil_list_for_user
@@ -391,7 +391,9 @@ def pupils_to_name(user, school):
     """
     if not policy.can(roles_in_school(user, school), "log_concern"):
         return Pupil.objects.none()
-    return Pupil.objects.filter(school=school, date_left__isnull=True).order_by("last_name", "first_name", "pk")
+    return Pupil.objects.filter(extensions.pupils_shown(), school=school, date_left__isnull=True).order_by(
+        "last_name", "first_name", "pk"
+    )
 
 
 def _sees_birth_dates(user, school):

@@ -1,6 +1,6 @@
 """What this app adds to the case apps' pages (through safeguard.extensions: the lower apps never import this one)."""
 
-from . import attachments_panel, deletion_panels, seal_panels, sharing_panels, viewing_panels
+from . import attachments_panel, deletion_panels, retention_panels, seal_panels, sharing_panels, viewing_panels
 
 
 def register():
@@ -10,3 +10,4 @@ def register():
     seal_panels.register()
     viewing_panels.register()
     deletion_panels.register()
+    retention_panels.register()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, custody, deletion, imagery_devices, seals, sharing, viewing
+from .views import attachments, custody, deletion, imagery_devices, retention, seals, sharing, viewing
 
 app_name = "records"
 
@@ -38,4 +38,12 @@ urlpatterns = [
     path("cases/<int:pk>/deletion/<int:rid>/refuse/", deletion.deletion_refuse, name="deletion_refuse"),
     path("cases/<int:pk>/take-down/new/", deletion.takedown_new, name="takedown_new"),
     path("cases/<int:pk>/take-down/<int:tid>/follow-up/", deletion.takedown_follow_up, name="takedown_follow_up"),
+    # Retention: the DSL team's review queue, each pupil's file with its holds, the DSL's signed decisions, and the
+    # entries left by disposals.
+    path("records/retention/", retention.retention_queue, name="retention_queue"),
+    path("records/retention/disposed/", retention.retention_disposals, name="retention_disposals"),
+    path("records/retention/pupils/<int:pk>/", retention.retention_file, name="retention_file"),
+    path("records/retention/pupils/<int:pk>/hold/", retention.legal_hold_new, name="legal_hold_new"),
+    path("records/retention/pupils/<int:pk>/hold/<int:hid>/lift/", retention.legal_hold_lift, name="legal_hold_lift"),
+    path("records/retention/pupils/<int:pk>/decide/", retention.retention_decide, name="retention_decide"),
 ]

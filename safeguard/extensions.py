@@ -7,6 +7,7 @@ Registering the same thing twice has no further effect, so ready() may run more 
 
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.template.loader import render_to_string
 
 
@@ -76,3 +77,20 @@ def person_marks(school):
         for user_id, label in marks(school).items():
             found.setdefault(user_id, []).append(label)
     return found
+
+
+_hidden_pupils = {}  # name -> ids(): a subquery of the ids of pupils no list may show
+
+
+def register_hidden_pupils(name, ids):
+    """Hide pupils from every pupil list and lookup: `ids()` returns a subquery of their ids (records: the pupils
+    whose child protection file was disposed of)."""
+    _hidden_pupils[name] = ids
+
+
+def pupils_shown():
+    """A filter on Pupil that leaves out every hidden pupil (Q() when nothing hides any)."""
+    shown = Q()
+    for ids in _hidden_pupils.values():
+        shown &= ~Q(pk__in=ids())
+    return shown

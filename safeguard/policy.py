@@ -14,6 +14,7 @@ from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 
+from . import extensions
 from .memberships import roles_in_school_of
 from .roles import DSL_TEAM, SENIOR, Role
 
@@ -51,7 +52,8 @@ def can(roles, capability):
 
 def pupil_scope(roles, school):
     """The filter for the pupils of `school` whose register entry these roles may read, or None for none."""
-    return Q(school=school) if can(roles, "view_pupil_register") else None
+    # A pupil whose file was disposed of (records, retention) is in no list, for anyone.
+    return Q(school=school) & extensions.pupils_shown() if can(roles, "view_pupil_register") else None
 
 
 # --- Cases --------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
-from . import policy
+from . import extensions, policy
 from .memberships import roles_in_school
 from .models import AccessLog, InsetDay, Membership, Pupil, Term
 from .roles import Role
@@ -19,7 +19,7 @@ def pupil_list_for_user(user, school):
 def get_pupil_for_user_or_404(user, school, pk):
     """One pupil the user may read; 404 for missing and for not theirs alike."""
     try:
-        pupil = Pupil.objects.get(pk=pk, school=school)
+        pupil = Pupil.objects.filter(extensions.pupils_shown()).get(pk=pk, school=school)
     except (Pupil.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if policy.pupil_scope(roles_in_school(user, school), school) is None:
@@ -97,7 +97,7 @@ def register_summaries(user, schools):
     whose register the user may read, in one query however many schools there are."""
     readable = [school.pk for school in schools if policy.pupil_scope(roles_in_school(user, school), school)]
     rows = (
-        Pupil.objects.filter(school__in=readable, date_left__isnull=True)
+        Pupil.objects.filter(extensions.pupils_shown(), school__in=readable, date_left__isnull=True)
         .values("school")
         .annotate(**REGISTER_COUNTS)
         .order_by()

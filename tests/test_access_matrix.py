@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from incidents import services
 from records.services import deletion as deletion_services
+from records.services import retention as retention_services
 from records.services.attachments import attachment_add
 from records.services.sharing import agency_meeting_record, sharing_record
 from safeguard.models import AccessLog
@@ -162,6 +163,13 @@ EXPECTED = {
     "records:deletion_refuse": CASE_WORK,
     "records:takedown_new": CASE_WORK,
     "records:takedown_follow_up": CASE_WORK,
+    # Retention: the school's DSL team reviews its pupils' files (the DSL alone decides, which the service checks).
+    "records:retention_queue": DSL_TEAM_ONLY,
+    "records:retention_disposals": DSL_TEAM_ONLY,
+    "records:retention_file": CASE_WORK,
+    "records:legal_hold_new": CASE_WORK,
+    "records:legal_hold_lift": CASE_WORK,
+    "records:retention_decide": CASE_WORK,
 }
 
 
@@ -228,6 +236,7 @@ def world(school, other_school, trust, people, signed_in):
     takedown = deletion_services.takedown_report(
         actor=users[DSL], incident=managed, platform="Snapchat", route="platform"
     )
+    hold = retention_services.legal_hold_place(actor=users[DSL], pupil=pupil, reason="A claim against the school")
     return {
         "clients": clients,
         "url_kwargs": {
@@ -281,6 +290,10 @@ def world(school, other_school, trust, people, signed_in):
             "records:deletion_refuse": {"pk": managed.pk, "rid": deletion.pk},
             "records:takedown_new": {"pk": managed.pk},
             "records:takedown_follow_up": {"pk": managed.pk, "tid": takedown.pk},
+            "records:retention_file": {"pk": pupil.pk},
+            "records:legal_hold_new": {"pk": pupil.pk},
+            "records:legal_hold_lift": {"pk": pupil.pk, "hid": hold.pk},
+            "records:retention_decide": {"pk": pupil.pk},
             "membership_detail": {"pk": staff_role.pk},
             "membership_role": {"pk": staff_role.pk},
             "membership_last_day": {"pk": staff_role.pk},

@@ -15,7 +15,7 @@ from django.utils import timezone
 from incidents import services as case_services
 from incidents.models import Incident
 from incidents.restriction import case_restrict
-from records.services import custody, seals
+from records.services import custody, retention, seals
 from records.services import deletion as deletion_services
 from records.services import sharing as sharing_services
 from referrals import services as referral_services
@@ -66,6 +66,17 @@ def overdue_deletion(dsl, school):
         asked_at=now - datetime.timedelta(days=2),
         deadline=now - datetime.timedelta(days=1),
     )
+
+
+def retention_file_with_disposal(school, dsl, pupil):
+    """A legal hold on `pupil`'s file, and a file disposed of (the disposals page lists it)."""
+    hold = retention.legal_hold_place(actor=dsl, pupil=pupil, reason="A claim against the school")
+    old = PupilFactory(school=school, date_of_birth=datetime.date(1990, 1, 1))
+    make_case(school=school, state="closed", pupils=[old])
+    disposal = retention.retention_decide(
+        actor=dsl, pupil=old, outcome="dispose", reason="Past its review date", password=TEST_PASSWORD
+    )
+    return hold, disposal
 
 
 def rich_case(school, dsl, pupil):
@@ -165,6 +176,7 @@ def pages(school, other_school, people, signed_in):
     closed = make_case(school=school, state="closed", pupils=[pupil])
     seals.addendum_add(actor=people[Role.DSL], incident=closed, text="Mother phoned.", password=TEST_PASSWORD)
     seals.seal_check_run(actor=people[Role.DSL], school=school, cases=Incident.objects.all())
+    hold, _ = retention_file_with_disposal(school, people[Role.DSL], pupil)
     urls = {
         "case list": (dsl, "/cases/"),
         "case list searched by name": (dsl, "/cases/?q=Okoye"),
@@ -197,6 +209,12 @@ def pages(school, other_school, people, signed_in):
         "deletion refused": (dsl, f"/cases/{case.pk}/deletion/{deletion.pk}/refuse/"),
         "take-down report": (dsl, f"/cases/{case.pk}/take-down/new/"),
         "take-down follow-up": (dsl, f"/cases/{case.pk}/take-down/{takedown.pk}/follow-up/"),
+        "retention reviews": (dsl, "/records/retention/"),
+        "files disposed of": (dsl, "/records/retention/disposed/"),
+        "a pupil's file for retention": (dsl, f"/records/retention/pupils/{pupil.pk}/"),
+        "a legal hold": (dsl, f"/records/retention/pupils/{pupil.pk}/hold/"),
+        "lifting a legal hold": (dsl, f"/records/retention/pupils/{pupil.pk}/hold/{hold.pk}/lift/"),
+        "a retention decision": (dsl, f"/records/retention/pupils/{pupil.pk}/decide/"),
     }
     return urls, pupil
 

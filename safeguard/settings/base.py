@@ -200,6 +200,10 @@ STORAGES = {
 # Case documents (records.documents): a folder outside the web root and static files, which no URL serves; each
 # download goes through a view that checks the person may see the case. Never under STATIC_ROOT or static/.
 SAFEGUARD_ATTACHMENTS_ROOT = env.path("SAFEGUARD_ATTACHMENTS_ROOT", default=BASE_DIR / "var" / "attachments")
+# Retention (records, issue 9 §8): a pupil's child protection file is reviewed this many years after their birth,
+# and the review queue shows the files whose review falls within the next SAFEGUARD_RETENTION_QUEUE_MONTHS.
+SAFEGUARD_RETENTION_YEARS = env.int("SAFEGUARD_RETENTION_YEARS", default=25)
+SAFEGUARD_RETENTION_QUEUE_MONTHS = env.int("SAFEGUARD_RETENTION_QUEUE_MONTHS", default=6)
 SAFEGUARD_ATTACHMENT_MAX_MB = env.int("SAFEGUARD_ATTACHMENT_MAX_MB", default=20)
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
