@@ -611,10 +611,31 @@ def concern_reported_email_send(*, incident_id):
 
     The email names no child and holds no detail of the concern: email is not a safe place for case data.
     """
+    return notification_emails_send(
+        incident_id=incident_id,
+        kind=NotificationKind.CONCERN_REPORTED,
+        # Someone who has left the team since the concern was submitted is not told about it.
+        still_concerned=lambda roles: bool(roles & DSL_TEAM),
+        subject=lambda case: f"New safeguarding concern at {case.school}: {case.reference}",
+        message=lambda case: (
+            f"A new concern ({case.reference}) has been reported at {case.school}.\n\n"
+            "Please sign in to Safeguard to read it. For the child's privacy, no details are sent by email."
+        ),
+        reason="Emailed to the safeguarding team",
+    )
+
+
+def notification_emails_send(*, incident_id, kind, still_concerned, subject, message, reason):
+    """Email each recipient of the case's notifications of `kind` not yet emailed, once each: safe to run twice, or
+    twice at once (each notification is taken under a row lock and marked as it is sent). Returns the count.
+
+    `still_concerned(roles)` says, from the recipient's roles today, whether they should still be told; `subject`
+    and `message` are functions of the case, and name no child.
+    """
     sent = 0
-    pending = Notification.objects.filter(
-        incident_id=incident_id, kind=NotificationKind.CONCERN_REPORTED, emailed_at__isnull=True
-    ).values_list("pk", flat=True)
+    pending = Notification.objects.filter(incident_id=incident_id, kind=kind, emailed_at__isnull=True).values_list(
+        "pk", flat=True
+    )
     for pk in list(pending):
         with transaction.atomic():
             notification = (
@@ -625,24 +646,10 @@ def concern_reported_email_send(*, incident_id):
             if notification.emailed_at is not None:
                 continue  # another run sent it meanwhile
             recipient, case = notification.recipient, notification.incident
-            # Someone who has left the team since the concern was submitted is not told about it.
-            if not (roles_in_school(recipient, case.school) & DSL_TEAM) or not recipient.email:
+            if not still_concerned(roles_in_school(recipient, case.school)) or not recipient.email:
                 continue
-            send_mail(
-                subject=f"New safeguarding concern at {case.school}: {case.reference}",
-                message=(
-                    f"A new concern ({case.reference}) has been reported at {case.school}.\n\n"
-                    "Please sign in to Safeguard to read it. For the child's privacy, no details are sent by email."
-                ),
-                from_email=None,
-                recipient_list=[recipient.email],
-            )
+            send_mail(subject=subject(case), message=message(case), from_email=None, recipient_list=[recipient.email])
             notification.emailed_at = timezone.now()
-            audited_save(
-                notification,
-                actor=notification.triggered_by,
-                reason="Emailed to the safeguarding team",
-                update_fields=["emailed_at"],
-            )
+            audited_save(notification, actor=notification.triggered_by, reason=reason, update_fields=["emailed_at"])
             sent += 1
     return sent

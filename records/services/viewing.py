@@ -6,7 +6,6 @@ allowed reasons only; the DSL, or a member of the team the headteacher has deleg
 member of staff present; the headteacher told; same sex as the pupil, or the reason it could not be.
 """
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,7 +14,7 @@ from incidents.dates import Dated, check_dates
 from incidents.errors import CasePermissionDenied, Problem, RuleBroken
 from incidents.models import EntryKind, Involvement, Notification, NotificationKind
 from incidents.reauth import reauthenticate
-from incidents.services import lock_case, require_text
+from incidents.services import lock_case, notification_emails_send, require_text
 from safeguard import outbox, policy
 from safeguard.audit import audited_save
 from safeguard.memberships import roles_in_school
@@ -222,41 +221,18 @@ def imagery_viewed_email_send(*, incident_id):
 
     The email names no child and says nothing of the imagery: email is not a safe place for case data.
     """
-    sent = 0
-    pending = Notification.objects.filter(
-        incident_id=incident_id, kind=NotificationKind.IMAGERY_VIEWED, emailed_at__isnull=True
-    ).values_list("pk", flat=True)
-    for pk in list(pending):
-        with transaction.atomic():
-            notification = (
-                Notification.objects.select_for_update(of=("self",))
-                .select_related("recipient", "incident__school", "triggered_by")
-                .get(pk=pk)
-            )
-            if notification.emailed_at is not None:
-                continue  # another run sent it meanwhile
-            recipient, case = notification.recipient, notification.incident
-            if Role.HEADTEACHER not in roles_in_school(recipient, case.school) or not recipient.email:
-                continue
-            send_mail(
-                subject=f"Imagery was viewed on case {case.reference} at {case.school}",
-                message=(
-                    f"A member of the safeguarding team has recorded viewing imagery on case {case.reference} at "
-                    f"{case.school}.\n\nPlease sign in to Safeguard to read the record and sign it. For the child's "
-                    "privacy, no details are sent by email."
-                ),
-                from_email=None,
-                recipient_list=[recipient.email],
-            )
-            notification.emailed_at = timezone.now()
-            audited_save(
-                notification,
-                actor=notification.triggered_by,
-                reason="Emailed to the headteacher",
-                update_fields=["emailed_at"],
-            )
-            sent += 1
-    return sent
+    return notification_emails_send(
+        incident_id=incident_id,
+        kind=NotificationKind.IMAGERY_VIEWED,
+        still_concerned=lambda roles: Role.HEADTEACHER in roles,
+        subject=lambda case: f"Imagery was viewed on case {case.reference} at {case.school}",
+        message=lambda case: (
+            f"A member of the safeguarding team has recorded viewing imagery on case {case.reference} at "
+            f"{case.school}.\n\nPlease sign in to Safeguard to read the record and sign it. For the child's "
+            "privacy, no details are sent by email."
+        ),
+        reason="Emailed to the headteacher",
+    )
 
 
 # --- Signatures ---------------------------------------------------------------------------------------------
