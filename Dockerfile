@@ -35,7 +35,7 @@ RUN pip install --no-deps --editable .
 RUN DJANGO_SECRET_KEY=build-only-collectstatic-not-a-secret python manage.py collectstatic --noinput --verbosity 0 \
     && chown -R safeguard:safeguard /app/staticfiles
 # Case documents live here, outside the web root, on the `attachments` volume (created owned by the app's user).
-RUN mkdir -p /app/var/attachments && chown -R safeguard:safeguard /app/var
+RUN mkdir -p /app/var/attachments /app/var/reports && chown -R safeguard:safeguard /app/var
 
 USER safeguard
 

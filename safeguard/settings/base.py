@@ -205,6 +205,10 @@ SAFEGUARD_ATTACHMENTS_ROOT = env.path("SAFEGUARD_ATTACHMENTS_ROOT", default=BASE
 SAFEGUARD_RETENTION_YEARS = env.int("SAFEGUARD_RETENTION_YEARS", default=25)
 SAFEGUARD_RETENTION_QUEUE_MONTHS = env.int("SAFEGUARD_RETENTION_QUEUE_MONTHS", default=6)
 SAFEGUARD_ATTACHMENT_MAX_MB = env.int("SAFEGUARD_ATTACHMENT_MAX_MB", default=20)
+# PDF reports (records.report_models): kept like documents, outside the web root, served only by a checked view.
+SAFEGUARD_REPORTS_ROOT = env.path("SAFEGUARD_REPORTS_ROOT", default=BASE_DIR / "var" / "reports")
+# The protective marking printed on every page of every report (Government Security Classifications).
+SAFEGUARD_REPORT_MARKING = env("SAFEGUARD_REPORT_MARKING", default="OFFICIAL-SENSITIVE")
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
@@ -259,6 +263,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # WeasyPrint and the font subsetter it uses log every step of every PDF at INFO.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "weasyprint.progress", "fontTools")},
 }
 
 # History is a record, never a way back: the admin offers no "revert".
