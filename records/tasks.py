@@ -1,6 +1,7 @@
 from celery import shared_task
+from kombu.exceptions import OperationalError as KombuOperationalError
 
-from .services import viewing
+from .services import reports, viewing
 
 
 # Queued through the outbox (safeguard/outbox.py), which retries it and runs it once.
@@ -8,3 +9,31 @@ from .services import viewing
 def imagery_viewed_email(incident_id):
     """After a viewing of imagery is recorded: email the headteacher who was told, once (safe to run twice)."""
     return viewing.imagery_viewed_email_send(incident_id=incident_id)
+
+
+# The outbox runs a job by calling it, outside Celery's retry machinery, so this job only hands the render to a task
+# of its own, which retries a database or broker error with back-off. A render that never succeeds is failed by
+# reports_recover, with a Retry button.
+@shared_task
+def report_render(report_id):
+    """After a report is asked for (or retried): render it in its own task."""
+    report_render_attempt.apply_async(args=[report_id])
+
+
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(*reports.TRANSIENT, KombuOperationalError),
+    retry_backoff=5,  # 5 s, 10 s, 20 s, 40 s, 80 s, with jitter
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def report_render_attempt(report_id):
+    """Render one report; a second run of a report already made does nothing (records.services.reports)."""
+    reports.report_render(report_id=report_id)
+
+
+@shared_task(ignore_result=True, expires=240)
+def reports_recover():
+    """Every five minutes: fail the reports a killed worker left rendering, or a lost job left queued."""
+    return reports.reports_recover()

@@ -39,6 +39,10 @@ CAPABILITIES = {
     "keep_school_calendar": SENIOR,
     # Who works at the school and in which role: the head, and the trust lead for the trust's schools.
     "manage_people": frozenset({Role.HEADTEACHER, Role.TRUST_LEAD}),
+    # PDF reports (records): the school's report for a period is oversight, for the trust lead too; a case record or
+    # a pupil's file is a copy of a child's whole record, made only by those who hold it (the DSL team and the head).
+    "request_school_reports": SENIOR | {Role.TRUST_LEAD},
+    "export_case_files": SENIOR,
 }
 
 

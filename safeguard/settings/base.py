@@ -229,6 +229,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker process keeps what a large PDF made it allocate (WeasyPrint's layout, fonts and their subsets): Python
+# rarely gives freed memory back to the system, so each child is replaced after this many tasks, which bounds a
+# worker's memory however many reports it renders.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=50)
 # Publishing happens after a page's transaction commits (safeguard/outbox.py): with Redis down it must fail within
 # about a second, not retry, so that the page answers at once; the outbox tries again later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
@@ -251,6 +255,11 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-outbox": {
         "task": "safeguard.tasks.outbox_dispatch",
         "schedule": 60.0,
+    },
+    # A report whose worker was killed mid-render is failed (with a Retry button), never left "rendering".
+    "recover-reports": {
+        "task": "records.tasks.reports_recover",
+        "schedule": 300.0,
     },
     "end-expired-memberships": {
         "task": "safeguard.tasks.memberships_end_expired",
