@@ -4,13 +4,15 @@ Every read of a report (the list, its page, the polled fragment, the download) g
 may see reports (an inspector's grant) is a change here only.
 """
 
+import datetime
+
 from django.db.models import Q
 from django.http import Http404
 
 from incidents.models import Incident
 from safeguard import policy
 from safeguard.memberships import roles_in_school
-from safeguard.models import Pupil
+from safeguard.models import Pupil, Term
 
 from .report_models import Report, ReportKind
 
@@ -25,6 +27,8 @@ def reports_for_user(user, school):
     file: the DSL team and the head, for a pupil on the register they may read (the file leaves restricted cases
     out, see records.report_content.pupil_file).
     """
+    if school is None:
+        return Report.objects.none()
     roles = roles_in_school(user, school)
     shown = Q()
     if policy.can(roles, "request_school_reports"):
@@ -78,3 +82,16 @@ def get_report_for_user_or_404(user, school, pk):
 def report_case_ids(reports):
     """The ids of the cases among `reports` (case records), for the access log of a page that names them."""
     return [report.incident_id for report in reports if report.incident_id]
+
+
+def report_terms(user, school, *, today, years=3):
+    """The school's terms in force over the last `years` years, latest first, to choose a school report's period:
+    for whoever may ask for one (the calendar's own page is for those who keep it)."""
+    if not policy.can(roles_in_school(user, school), "request_school_reports"):
+        return Term.objects.none()
+    since = today - datetime.timedelta(days=366 * years)
+    return (
+        Term.objects.current()
+        .filter(school=school, starts_on__gte=since, starts_on__lte=today)
+        .order_by("-starts_on", "-pk")
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, custody, deletion, imagery_devices, retention, seals, sharing, viewing
+from .views import attachments, custody, deletion, imagery_devices, reports, retention, seals, sharing, viewing
 
 app_name = "records"
 
@@ -46,4 +46,14 @@ urlpatterns = [
     path("records/retention/pupils/<int:pk>/hold/", retention.legal_hold_new, name="legal_hold_new"),
     path("records/retention/pupils/<int:pk>/hold/<int:hid>/lift/", retention.legal_hold_lift, name="legal_hold_lift"),
     path("records/retention/pupils/<int:pk>/decide/", retention.retention_decide, name="retention_decide"),
+    # PDF reports: asked for from the case page, the pupil's page, or the Reports page (a school report), rendered
+    # by a background job; each report's page follows it (polling its status fragment) and downloads it.
+    path("reports/", reports.report_list, name="report_list"),
+    path("reports/school/new/", reports.report_school_new, name="report_school_new"),
+    path("cases/<int:pk>/case-record/", reports.report_case_new, name="report_case_new"),
+    path("pupils/<int:pk>/child-protection-file/", reports.report_pupil_new, name="report_pupil_new"),
+    path("reports/<int:pk>/", reports.report_detail, name="report_detail"),
+    path("reports/<int:pk>/status/", reports.report_status, name="report_status"),
+    path("reports/<int:pk>/download/", reports.report_download, name="report_download"),
+    path("reports/<int:pk>/retry/", reports.report_retry, name="report_retry"),
 ]

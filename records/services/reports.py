@@ -18,7 +18,8 @@ import time
 from importlib import import_module
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.core.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -34,8 +35,9 @@ from ..report_models import Report, ReportKind, ReportState
 logger = logging.getLogger(__name__)
 
 RENDER_TASK = "records.tasks.report_render"
-# Database and broker errors pass: the task retries them with back-off (records/tasks.py).
-TRANSIENT = (DatabaseError, ConnectionError, TimeoutError)
+# A lost database connection, a broker that does not answer: passed on, for the task to retry with back-off
+# (records/tasks.py). Anything else (a bug, bad data) would fail again, so it fails the report at once.
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 # A progress bar needs no more: at most one write every half second, or every PROGRESS_EVERY items.
 PROGRESS_INTERVAL = 0.5
 PROGRESS_EVERY = 25
@@ -96,6 +98,8 @@ def report_request(
     The case or pupil it covers must be one the actor may see; the trust lead asks for school reports only.
     """
     _check_request(actor, school, kind, incident, pupil)
+    if period_start and period_end and period_end < period_start:
+        raise ValidationError({"period_end": "The last day must be on or after the first day."})
     report = Report(
         school=school,
         kind=kind,
