@@ -33,7 +33,7 @@ from tests.access_matrix import (
     walk,
 )
 from tests.factories import PupilFactory, make_case, member
-from tests.records.helpers import record_device, record_viewing
+from tests.records.helpers import ready_report, record_device, record_viewing
 
 
 def row(default, **overrides):
@@ -64,6 +64,8 @@ CASE_LISTS = signed_in_only(200, **{STAFF: 403, INSPECTOR: 403})
 ONE_CASE = signed_in_only(200, **{STAFF: 403, INSPECTOR: 403, OTHER_SCHOOL: 404})
 # Working a case: the DSL and deputies of its school only.
 CASE_WORK = signed_in_only(403, **{DSL: 200, DEPUTY: 200, OTHER_SCHOOL: 404})
+REPORTS = signed_in_only(403, **{DSL: 200, DEPUTY: 200, HEAD: 200, TRUST_LEAD: 200, OTHER_SCHOOL: 200})
+ONE_REPORT = signed_in_only(404, **{DSL: 200, DEPUTY: 200, HEAD: 200})
 
 EXPECTED = {
     "dashboard": signed_in_only(),
@@ -170,11 +172,21 @@ EXPECTED = {
     "records:legal_hold_new": CASE_WORK,
     "records:legal_hold_lift": CASE_WORK,
     "records:retention_decide": CASE_WORK,
+    # PDF reports: the Reports page and the school report for the DSL team, the head and the trust lead; a case
+    # record only for those who may see the case and copy a child's file (not the trust lead: a 404, as for staff).
+    "records:report_list": REPORTS,
+    "records:report_school_new": REPORTS,
+    "records:report_case_new": POST_ONLY,
+    "records:report_pupil_new": POST_ONLY,
+    "records:report_detail": ONE_REPORT,
+    "records:report_status": ONE_REPORT,
+    "records:report_download": ONE_REPORT,
+    "records:report_retry": POST_ONLY,
 }
 
 
 @pytest.fixture
-def world(school, other_school, trust, people, signed_in):
+def world(school, other_school, trust, people, signed_in, settings, tmp_path):
     pupil = PupilFactory(school=school, first_name="Zephyrine", upn="Z99999999999A")
     users = {
         STAFF: people[Role.STAFF],
@@ -237,6 +249,8 @@ def world(school, other_school, trust, people, signed_in):
         actor=users[DSL], incident=managed, platform="Snapchat", route="platform"
     )
     hold = retention_services.legal_hold_place(actor=users[DSL], pupil=pupil, reason="A claim against the school")
+    settings.SAFEGUARD_REPORTS_ROOT = tmp_path / "reports"
+    case_record = ready_report(actor=users[DSL], incident=case)
     return {
         "clients": clients,
         "url_kwargs": {
@@ -294,6 +308,12 @@ def world(school, other_school, trust, people, signed_in):
             "records:legal_hold_new": {"pk": pupil.pk},
             "records:legal_hold_lift": {"pk": pupil.pk, "hid": hold.pk},
             "records:retention_decide": {"pk": pupil.pk},
+            "records:report_case_new": on_case,
+            "records:report_pupil_new": {"pk": pupil.pk},
+            "records:report_detail": {"pk": case_record.pk},
+            "records:report_status": {"pk": case_record.pk},
+            "records:report_download": {"pk": case_record.pk},
+            "records:report_retry": {"pk": case_record.pk},
             "membership_detail": {"pk": staff_role.pk},
             "membership_role": {"pk": staff_role.pk},
             "membership_last_day": {"pk": staff_role.pk},

@@ -20,7 +20,7 @@ from records.services import deletion as deletion_services
 from records.services import sharing as sharing_services
 from referrals import services as referral_services
 from safeguard.roles import Role
-from tests.factories import TEST_PASSWORD, PupilFactory, make_case
+from tests.factories import TEST_PASSWORD, PupilFactory, make_case, member
 from tests.records.helpers import record_device, record_viewing
 from tests.test_query_counts import page_queries, queries_for
 
@@ -321,6 +321,46 @@ def test_a_cases_documents_keep_their_budget_as_they_grow(school, other_school, 
     }
     small = {name: queries_for(client, url) for name, url in urls.items()}
     attach_more(8)
+    large = {name: queries_for(client, url) for name, url in urls.items()}
+
+    assert large == small
+    assert all(count <= PAGE_BUDGET for count in large.values()), large
+
+
+def test_the_report_pages_keep_their_budget_as_reports_grow(
+    school, other_school, people, signed_in, settings, tmp_path
+):
+    from records.report_models import ReportKind
+    from records.services import reports
+    from tests.records.helpers import ready_report
+
+    settings.SAFEGUARD_REPORTS_ROOT = tmp_path
+    dsl = people[Role.DSL]
+    pupil = PupilFactory(school=school)
+    case = make_case(school=school, state="referred", pupils=[pupil])
+    client = signed_in(dsl, school=school)
+    period = {"period_start": datetime.date(2026, 9, 1), "period_end": datetime.date(2026, 10, 23)}
+
+    def ask_more(count):
+        for _ in range(count):
+            ready_report(actor=dsl, incident=make_case(school=school, state="reported"))
+            reports.report_request(actor=dsl, school=school, kind=ReportKind.PUPIL_FILE, pupil=pupil)
+            reports.report_request(actor=people[Role.TRUST_LEAD], school=school, kind=ReportKind.SCHOOL, **period)
+            ready_report(actor=next(iter(other_school.memberships.all())).user, incident=make_case(school=other_school))
+
+    member(Role.DSL, school=other_school)
+    report = ready_report(actor=dsl, incident=case)
+    ask_more(2)
+    urls = {
+        "reports": "/reports/",
+        "ask for a school report": "/reports/school/new/",
+        "a report": f"/reports/{report.pk}/",
+        "its status": f"/reports/{report.pk}/status/",
+        "its download": f"/reports/{report.pk}/download/",
+        "the pupil's page": f"/pupils/{pupil.pk}/",
+    }
+    small = {name: queries_for(client, url) for name, url in urls.items()}
+    ask_more(20)
     large = {name: queries_for(client, url) for name, url in urls.items()}
 
     assert large == small

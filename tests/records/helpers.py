@@ -44,3 +44,15 @@ def record_device(case, *, actor, first_step="confiscated", **overrides):
     if first_step == "refused":
         details.update(by=None, switched_off=None, disconnected=None, notes="She would not give it to her tutor.")
     return custody.device_record(actor=actor, incident=case, **{**details, **overrides})
+
+
+def ready_report(*, actor, incident, pdf=b"%PDF-1.7 a stand-in\n%%EOF\n"):
+    """A case record asked for by `actor` and made at once, with a stand-in PDF in place of WeasyPrint's."""
+    from unittest import mock
+
+    from records.report_models import ReportKind
+    from records.services import reports
+
+    report = reports.report_request(actor=actor, school=incident.school, kind=ReportKind.CASE_RECORD, incident=incident)
+    with mock.patch.object(reports, "render_pdf", return_value=(pdf, 1)):
+        return reports.report_render(report_id=report.pk)

@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from incidents import services as case_services
+from incidents.models import Incident
 from records.pdf import render_pdf, weasyprint_available
-from records.report_models import Report, ReportKind, ReportState
+from records.report_models import ReportKind, ReportState
 from records.services import reports
 from safeguard.roles import Role
 from tests.factories import PupilFactory, make_case
@@ -60,3 +61,87 @@ def test_a_case_record_holds_the_whole_case_with_marking_and_page_numbers_on_eve
     assert "Plan completed" in whole  # the closure
     assert "SHA-256" in whole and case.seals.get().sha256[:20] in whole.replace("\n", "")
     assert reader.metadata.title == f"Case record {case.reference}"
+
+
+@needs_weasyprint
+def test_a_pupil_file_names_the_other_child_and_their_part_and_nothing_of_theirs(
+    school, people, django_capture_on_commit_callbacks
+):
+    dsl = people[Role.DSL]
+    ours = PupilFactory(school=school, first_name="Juniper", last_name="Okafor")
+    other = PupilFactory(school=school, first_name="Barnaby", last_name="Quill", known_to_social_care=True)
+    case = make_case(school=school, state="referred", pupils=[ours, other])
+    mine, theirs = case.involvements.get(pupil=ours), case.involvements.get(pupil=other)
+    case_services.involvement_record_account(actor=dsl, involvement=mine, own_account="Juniper said she felt scared.")
+    case_services.involvement_record_account(
+        actor=dsl, involvement=theirs, own_account="Barnaby said he forwarded it to two friends."
+    )
+    # The other child's other case, and a restricted case of ours: neither belongs in this file.
+    elsewhere = make_case(school=school, state="reported", pupils=[other], location="The bus stop on Quarry Lane")
+    with django_capture_on_commit_callbacks(execute=True):
+        report = reports.report_request(actor=dsl, school=school, kind=ReportKind.PUPIL_FILE, pupil=ours)
+    whole = " ".join(pages_text(pdf_of(report)))
+    flat = " ".join(whole.split())
+    assert "Juniper Okafor" in flat and case.reference in flat
+    assert "Juniper said she felt scared." in flat
+    assert "Barnaby Quill" in flat  # a name and a part
+    assert "Barnaby said he forwarded it" not in flat  # never their own account
+    assert "known to" not in flat.lower()  # never their flags
+    assert elsewhere.reference not in flat and "Quarry Lane" not in flat  # never their other cases
+    assert "MASH-0001" in flat  # the referral and its reference
+    assert "OFFICIAL-SENSITIVE" in flat and "Page 1 of" in flat
+
+
+@needs_weasyprint
+def test_render_pdf_fetches_no_local_file_and_no_network(tmp_path):
+    secret = tmp_path / "secret.css"
+    secret.write_text("body::after { content: 'LEAKED-FROM-DISK'; }")
+    html = f"""<!doctype html><html lang="en-GB"><head><title>T</title>
+    <link rel="stylesheet" href="file://{secret}"><link rel="stylesheet" href="http://127.0.0.1:9/x.css">
+    <link rel="stylesheet" href="css/pdf.css"></head>
+    <body><p class="marking">MARKED</p><img src="file:///etc/passwd" alt="x"><img src="http://127.0.0.1:9/a.png" alt="y">
+    <p>Body text</p></body></html>"""
+    pdf, pages = render_pdf(html)
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Body text" in text and "LEAKED-FROM-DISK" not in text and "root:" not in text
+    assert "Page 1 of 1" in text  # our own stylesheet was fetched: its page numbers are there
+
+
+@needs_weasyprint
+def test_recorded_text_with_an_image_tag_is_only_text(school, people, django_capture_on_commit_callbacks):
+    dsl = people[Role.DSL]
+    case = make_case(school=school, state="referred", pupils=[PupilFactory(school=school)])
+    case_services.note_add(actor=dsl, incident=case, text='<img src="file:///etc/passwd"> see attached')
+    with django_capture_on_commit_callbacks(execute=True):
+        report = reports.report_request(actor=dsl, school=school, kind=ReportKind.CASE_RECORD, incident=case)
+    flat = " ".join(" ".join(pages_text(pdf_of(report))).split())
+    assert '<img src="file:///etc/passwd"> see attached' in flat  # escaped: shown as words, never fetched
+    assert "root:x:0" not in flat
+
+
+def test_the_case_records_queries_do_not_grow_with_the_case(school, people):
+    """One query per table of the record, whatever the number of entries in each."""
+    from records.report_content import case_record
+    from records.report_models import Report
+
+    dsl = people[Role.DSL]
+
+    def queries_for(case):
+        report = Report(school=school, kind=ReportKind.CASE_RECORD, incident=case, requested_by=dsl, marking="M")
+        with CaptureQueriesContext(connection) as captured:
+            context = case_record.build(report, lambda done, total: None)
+        return len(captured), context
+
+    small = make_case(school=school, state="referred", pupils=[PupilFactory(school=school)])
+    big = make_case(school=school, state="referred", pupils=[PupilFactory(school=school) for _ in range(4)])
+    for number in range(12):
+        case_services.note_add(actor=dsl, incident=big, text=f"Note {number}")
+        case_services.action_add(actor=dsl, incident=big, description=f"Action {number}")
+    small_count, _ = queries_for(small)
+    big_count, context = queries_for(big)
+    assert big_count == small_count
+    assert len(context["chronology"]) > 24
+    titles = [section["title"] for section in context["sections"]]
+    assert {"Involvements", "Actions", "Referrals", "Parent contacts"} <= set(titles)
+    actions = next(section for section in context["sections"] if section["title"] == "Actions")
+    assert len(actions["rows"]) == 12
