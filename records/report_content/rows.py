@@ -77,10 +77,7 @@ def set_out(model, rows, numbers):
                 link = _linked(field)
                 if value is None:
                     continue
-                if link:
-                    value = link[1](getattr(row, field.name))
-                else:
-                    value = numbers.get((field.related_model, value), "")
+                value = link[1](getattr(row, field.name)) if link else numbers.get((field.related_model, value), "")
             elif field.choices:
                 value = row._get_FIELD_display(field) if getattr(row, field.attname) not in ("", None) else ""
             else:

@@ -9,6 +9,7 @@ lock again. Run twice, it makes one report: a row already ready is left alone, a
 when it finishes throws its own file away.
 """
 
+import contextlib
 import datetime
 import hashlib
 import logging
@@ -208,10 +209,8 @@ def _write(pdf):
 
 
 def _discard(name):
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.remove(os.path.join(reports_root(), name))
-    except FileNotFoundError:
-        pass
 
 
 def report_render(*, report_id):

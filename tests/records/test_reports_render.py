@@ -8,7 +8,6 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from incidents import services as case_services
-from incidents.models import Incident
 from records.pdf import render_pdf, weasyprint_available
 from records.report_models import ReportKind, ReportState
 from records.services import reports
@@ -99,7 +98,8 @@ def test_render_pdf_fetches_no_local_file_and_no_network(tmp_path):
     html = f"""<!doctype html><html lang="en-GB"><head><title>T</title>
     <link rel="stylesheet" href="file://{secret}"><link rel="stylesheet" href="http://127.0.0.1:9/x.css">
     <link rel="stylesheet" href="css/pdf.css"></head>
-    <body><p class="marking">MARKED</p><img src="file:///etc/passwd" alt="x"><img src="http://127.0.0.1:9/a.png" alt="y">
+    <body><p class="marking">MARKED</p><img src="file:///etc/passwd" alt="x">
+    <img src="http://127.0.0.1:9/a.png" alt="y">
     <p>Body text</p></body></html>"""
     pdf, pages = render_pdf(html)
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
