@@ -29,6 +29,7 @@ from incidents.errors import CasePermissionDenied
 from safeguard import outbox, policy
 from safeguard.audit import audited_save
 from safeguard.memberships import roles_in_school
+from safeguard.models import Pupil
 
 from ..pdf import render_pdf
 from ..report_models import Report, ReportKind, ReportState
@@ -86,7 +87,7 @@ def _check_request(actor, school, kind, incident, pupil):
         raise CasePermissionDenied("You cannot see this case.")
     if pupil is not None:
         scope = policy.pupil_scope(roles, school)
-        if pupil.school_id != school.pk or scope is None or not type(pupil).objects.filter(scope, pk=pupil.pk).exists():
+        if pupil.school_id != school.pk or scope is None or not Pupil.objects.filter(scope, pk=pupil.pk).exists():
             raise CasePermissionDenied("You cannot see this pupil.")
 
 
