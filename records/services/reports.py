@@ -231,9 +231,18 @@ def report_render(*, report_id):
         reason = (
             "The report could not be saved to disk."
             if isinstance(error, OSError)
-            else ("Something went wrong while the report was being made.")
+            else "Something went wrong while the report was being made."
         )
         return _fail(report_id, f"{reason} Press Retry to try again; if it fails again, tell whoever runs Safeguard.")
+    try:
+        return _finish(report_id, name, pdf, pages)
+    except BaseException:
+        _discard(name)  # never a file on disk that no report names
+        raise
+
+
+def _finish(report_id, name, pdf, pages):
+    """Record the file `name` as the report's, under the row's lock, unless another run got there first."""
     with transaction.atomic():
         report = Report.objects.select_for_update().select_related("requested_by").get(pk=report_id)
         if report.state != ReportState.RENDERING:
