@@ -325,3 +325,17 @@ def test_a_restricted_cases_record_is_seen_only_by_its_named_members(
     signed_in(deputy, school=school)
     assert client.get(reverse("records:report_detail", args=[report.pk])).status_code == 404
     assert case.reference not in client.get(reverse("records:report_list")).content.decode()
+
+
+def test_the_buttons_show_to_those_who_may_copy_a_childs_file(client, signed_in, school, people, case_in):
+    case = case_in("referred")
+    pupil = case.involvements.first().pupil
+    ask_case = reverse("records:report_case_new", args=[case.pk])
+    ask_pupil = reverse("records:report_pupil_new", args=[pupil.pk])
+    signed_in(people[Role.HEADTEACHER], school=school)
+    assert ask_case in client.get(reverse("incidents:case_detail", args=[case.pk])).content.decode()
+    assert ask_pupil in client.get(reverse("pupil_detail", args=[pupil.pk])).content.decode()
+    signed_in(people[Role.TRUST_LEAD], school=school)
+    assert ask_case not in client.get(reverse("incidents:case_detail", args=[case.pk])).content.decode()
+    assert ask_pupil not in client.get(reverse("pupil_detail", args=[pupil.pk])).content.decode()
+    assert client.post(ask_case).status_code == 403
