@@ -263,12 +263,17 @@ def _summary(row):
 
 
 def duration(delta):
-    """A span of time in words, to the nearest hour (to the nearest minute under an hour): "3 days 4 hours"."""
+    """A span of time in words: to the minute under an hour, to the hour under a week ("3 days 4 hours"), then in
+    days."""
     minutes = max(round(delta.total_seconds() / 60), 0)
+    if not minutes:
+        return "less than a minute"
     if minutes < 60:
         return _plural(minutes, "minute")
-    days, hours = divmod(round(minutes / 60), 24)
-    return " ".join(_plural(n, unit) for n, unit in ((days, "day"), (hours, "hour")) if n)
+    if minutes < 7 * 24 * 60:
+        days, hours = divmod(round(minutes / 60), 24)
+        return " ".join(_plural(n, unit) for n, unit in ((days, "day"), (hours, "hour")) if n)
+    return _plural(round(minutes / (24 * 60)), "day")
 
 
 def _plural(n, noun):
@@ -356,8 +361,9 @@ def _decisions_not_to_refer(cases, now):
     found = []
     for decision in decisions:
         sign_off = getattr(decision, "sign_off", None)
+        waited = duration(now - decision.decided_at)
         if decision.status == DecisionStatus.PENDING_SIGN_OFF:
-            words = f"Waiting for sign-off for {duration(now - decision.decided_at)}"
+            words = f"Waiting for sign-off for {waited}"
         elif decision.status == DecisionStatus.SUPERSEDED:
             words = "Overtaken by a referral before sign-off"
         elif sign_off is not None:
@@ -372,6 +378,7 @@ def _decisions_not_to_refer(cases, now):
                 "sign_off": words,
                 "signed_at": sign_off.signed_at if sign_off else None,
                 "waiting": decision.status == DecisionStatus.PENDING_SIGN_OFF,
+                "waited": waited,
             }
         )
     return found
@@ -471,13 +478,28 @@ def _agency_meetings(cases):
 # --- The recording checklist (domain.md §6; seed 004 §7; seed 002) ----------------------------------------------
 
 
-def _point(question, evidence, gaps):
-    return {"question": question, "evidence": evidence, "gaps": gaps}
+def _point(question, evidence, *gaps):
+    """A checklist point: its evidence, and its gaps (those with no case left out)."""
+    return {"question": question, "evidence": evidence, "gaps": [gap for gap in gaps if gap["cases"]]}
+
+
+def _gap(what, cases):
+    """One kind of gap and the cases that have it, each a reference with any detail: "OHS-2026-0012 (3 days)".
+    The sections above give each one in full; here a kind of gap is one paragraph, however many cases have it."""
+    return {"what": what, "cases": list(cases)}
+
+
+def _each_once(references):
+    """Each reference once, in order, with how many times it came if more than once: "OHS-2026-0012 (2)"."""
+    counts = {}
+    for reference in references:
+        counts[reference] = counts.get(reference, 0) + 1
+    return [f"{reference} ({n})" if n > 1 else reference for reference, n in counts.items()]
 
 
 def _checklist(totals, rows, timeliness, awaiting, decisions, actions, deletions, meetings, sharing, chronology):
-    """For each thing Ofsted looks for in the records, the evidence the system holds and the gaps it finds; each
-    gap is (case reference, what is missing)."""
+    """For each thing Ofsted looks for in the records (domain.md §6), the evidence the system holds and the gaps it
+    finds, by kind, with the cases behind each."""
     n = totals["cases"]
     meeting, referral = timeliness["meeting"], timeliness["referral"]
     referred = sum(1 for row in rows if row["first_referral_at"])
@@ -493,10 +515,10 @@ def _checklist(totals, rows, timeliness, awaiting, decisions, actions, deletions
                 "(a concern cannot be submitted without them).",
                 f"{meeting['count']} of {n} cases have an initial review meeting recorded.",
             ],
-            [
-                (c["reference"], f"no review meeting, {c['waiting']} after the concern came to light")
-                for c in meeting["without"]
-            ],
+            _gap(
+                "No review meeting yet (time since the concern came to light)",
+                (f"{c['reference']} ({c['waiting']})" for c in meeting["without"]),
+            ),
         ),
         _point(
             "Do records show the risk of harm identified and managed?",
@@ -506,15 +528,14 @@ def _checklist(totals, rows, timeliness, awaiting, decisions, actions, deletions
                 f"Deletion deadlines: {deletions['met']} met, {len(deletions['missed'])} missed, "
                 f"{deletions['pending']} not yet due.",
             ],
-            [
-                (row["reference"], "a referral is required and has not been made yet")
-                for row in rows
-                if row["state"] == CaseState.REFERRAL_REQUIRED
-            ]
-            + [
-                (d["reference"], f"deletion deadline {timezone.localtime(d['deadline']):%d %B %Y} missed: {d['what']}")
-                for d in deletions["missed"]
-            ],
+            _gap(
+                "A referral is required and has not been made yet",
+                (row["reference"] for row in rows if row["state"] == CaseState.REFERRAL_REQUIRED),
+            ),
+            _gap(
+                "Deletion deadline missed (see Deletion deadlines)",
+                _each_once(d["reference"] for d in deletions["missed"]),
+            ),
         ),
         _point(
             "Do records show sound decisions and timely referrals?",
@@ -525,11 +546,10 @@ def _checklist(totals, rows, timeliness, awaiting, decisions, actions, deletions
                 f"Time from concern to referral: median {referral['median'] or 'none made'}"
                 + (f", worst {referral['worst']}." if referral["worst"] else "."),
             ],
-            [
-                (d["reference"], f"decision not to refer not signed off: {d['sign_off'].lower()}")
-                for d in decisions
-                if d["waiting"]
-            ],
+            _gap(
+                "Decision not to refer not yet signed off (time waiting)",
+                (f"{d['reference']} ({d['waited']})" for d in decisions if d["waiting"]),
+            ),
         ),
         _point(
             "Do records show action taken in time?",
@@ -539,10 +559,10 @@ def _checklist(totals, rows, timeliness, awaiting, decisions, actions, deletions
                 f"Actions: {actions['done']} done ({actions['done_in_time']} by their due date), {actions['open']} "
                 f"open, of which {actions['overdue']} overdue.",
             ],
-            [
-                (a["reference"], f"action overdue by {a['late']} (due {a['due_on']:%d %B %Y}, {a['owner']})")
-                for a in actions["overdue_list"]
-            ],
+            _gap(
+                "Action overdue (see Actions; the number of overdue actions where more than one)",
+                _each_once(a["reference"] for a in actions["overdue_list"]),
+            ),
         ),
         _point(
             "Do records show tenacity in following up with agencies?",
@@ -550,11 +570,11 @@ def _checklist(totals, rows, timeliness, awaiting, decisions, actions, deletions
                 f"{_plural(len(awaiting), 'referral')} awaiting an outcome, followed up "
                 f"{_plural(follow_ups, 'time')} in all.",
             ],
-            [
-                (r["reference"], f"{r['agency']}: awaiting an outcome, no follow-up for {r['quiet_for']}")
-                for r in awaiting
-                if r["quiet_for"]
-            ],
+            _gap(
+                f"Awaiting an outcome with no follow-up for over {FOLLOW_UP_GAP.days} days (time since the last "
+                "contact)",
+                (f"{r['reference']} ({r['quiet_for']})" for r in awaiting if r["quiet_for"]),
+            ),
         ),
         _point(
             "Do records show partnership working and the sharing of information?",
@@ -565,27 +585,31 @@ def _checklist(totals, rows, timeliness, awaiting, decisions, actions, deletions
                 f"Parents or carers told {_plural(sharing['parents_told'], 'time')}; not told "
                 f"{_plural(sharing['parents_not_told'], 'time')}, each with the reasons.",
             ],
-            [
+            _gap(
+                "No record of telling a pupil's parents or carers, or why not (the number of pupils where more "
+                "than one)",
                 (
-                    row["reference"],
-                    f"no record of telling the parents of {_plural(row['parents_unrecorded'], 'pupil')}, or why not",
-                )
-                for row in rows
-                if row["parents_unrecorded"]
-            ],
+                    f"{row['reference']} ({row['parents_unrecorded']})"
+                    if row["parents_unrecorded"] > 1
+                    else row["reference"]
+                    for row in rows
+                    if row["parents_unrecorded"]
+                ),
+            ),
         ),
         _point(
             "Is there attendance at inter-agency meetings?",
             [f"{_plural(len(meetings), 'inter-agency meeting')} recorded; the school attended {attended}."],
-            [
+            _gap(
+                "Inter-agency meeting not attended, with the reason recorded",
                 (
-                    m["incident__reference"],
-                    f"{m['kind_label']} on {timezone.localtime(m['held_at']):%d %B %Y} not attended (the reason is "
-                    "recorded); " + ("a report was sent" if m["report_sent"] else "no report was sent"),
-                )
-                for m in meetings
-                if not m["attended"]
-            ],
+                    f"{m['incident__reference']} ({m['kind_label'].lower()}, "
+                    f"{timezone.localtime(m['held_at']):%d %B %Y}; "
+                    + ("report sent)" if m["report_sent"] else "no report sent)")
+                    for m in meetings
+                    if not m["attended"]
+                ),
+            ),
         ),
         _point(
             "Is there a clear policy on internal sharing, safe keeping and transfer of records?",
@@ -594,11 +618,10 @@ def _checklist(totals, rows, timeliness, awaiting, decisions, actions, deletions
                 f"Closed cases sealed with a SHA-256 of the signed-off record: {sealed} of {totals['closed']}.",
                 "Every view and download of a case is in the access log.",
             ],
-            [
-                (row["reference"], "closed without a seal")
-                for row in rows
-                if row["state"] == CaseState.CLOSED and not row["sealed"]
-            ],
+            _gap(
+                "Closed without a seal",
+                (row["reference"] for row in rows if row["state"] == CaseState.CLOSED and not row["sealed"]),
+            ),
         ),
         _point(
             "Are actions not taken recorded with their justification?",
@@ -606,7 +629,6 @@ def _checklist(totals, rows, timeliness, awaiting, decisions, actions, deletions
                 f"Actions not taken: {actions['not_taken']}; carried over at closure: {actions['carried_over']}; each "
                 "with its reason (the system refuses one without).",
             ],
-            [],
         ),
         _point(
             "Is every entry dated, timed and attributed?",
@@ -614,6 +636,5 @@ def _checklist(totals, rows, timeliness, awaiting, decisions, actions, deletions
                 f"{_plural(chronology['entries'], 'chronology entry')} by {_plural(chronology['authors'], 'person')}, "
                 "each with its date, time and author (the system writes them; they are never changed)."
             ],
-            [],
         ),
     ]
