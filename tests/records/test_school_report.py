@@ -336,3 +336,16 @@ def test_pdf_reads_back_with_headings_figures_gaps_and_no_child(seeded, dsl):
         assert involvement.pupil.first_name not in text and involvement.pupil.last_name not in text
     assert "Called at ten minutes" not in text and "Zenobia" not in text
     assert "OFFICIAL-SENSITIVE" in reader.pages[-1].extract_text()
+
+
+def test_a_period_with_no_cases_says_so(school, other_school, people, dsl):
+    _case(other_school, "reported", timezone.now() - DAY, "sextortion", ["contact"])
+    today = timezone.localdate()
+    report = report_for(school, dsl, today - 60 * DAY, today)
+    context, calls = built(report)
+    assert context["totals"]["cases"] == 0 and context["case_rows"] == [] and calls == [(0, 0)]
+    assert all(not point["gaps"] for point in context["checklist"])
+    assert len(context["months"]["rows"]) in (2, 3) and not any(n for _, n in context["months"]["rows"])
+    html = render_to_string("pdf/school.html", context | {"report": report, "school": school, "marking": "M"})
+    assert "No concern came to light in this period." in html
+    assert "No referral was made on these cases." in html
