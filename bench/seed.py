@@ -251,9 +251,9 @@ class World:
     timings: dict = field(default_factory=dict)
 
 
-def _user(username, first, last):
+def _user(username, first, last, **flags):
     user = get_user_model().objects.create(
-        username=username, first_name=first, last_name=last, email=f"{username}@bench.example.org"
+        username=username, first_name=first, last_name=last, email=f"{username}@bench.example.org", **flags
     )
     user.set_unusable_password()  # sign-in is by a session made directly (bench/signin.py)
     user.save(update_fields=["password"])
@@ -265,9 +265,8 @@ def create_world(rng):
     from safeguard import services
     from safeguard.roles import Role
 
-    admin = _user("bench.admin", "Sam", "Carter")
-    admin.is_staff = admin.is_superuser = True
-    admin.save(update_fields=["is_staff", "is_superuser"])
+    # Made a superuser as it is created: a later change to an account needs a person named for its history.
+    admin = _user("bench.admin", "Sam", "Carter", is_staff=True, is_superuser=True)
     trust = services.trust_create(actor=admin, name=TRUST)
     lead = _user("trust.lead", "Helen", "Price")
     services.membership_grant(actor=admin, user=lead, role=Role.TRUST_LEAD, trust=trust)
