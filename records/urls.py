@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, custody, deletion, imagery_devices, retention, seals, sharing, viewing
+from .views import attachments, custody, deletion, imagery_devices, retention, seals, sharing, transfers, viewing
 
 app_name = "records"
 
@@ -46,4 +46,12 @@ urlpatterns = [
     path("records/retention/pupils/<int:pk>/hold/", retention.legal_hold_new, name="legal_hold_new"),
     path("records/retention/pupils/<int:pk>/hold/<int:hid>/lift/", retention.legal_hold_lift, name="legal_hold_lift"),
     path("records/retention/pupils/<int:pk>/decide/", retention.retention_decide, name="retention_decide"),
+    # The child protection file follows the pupil: transfers out (started, sent, confirmed, cancelled) and files
+    # received, from the pupil's page; the school's list of both.
+    path("records/transfers/", transfers.transfer_list, name="transfer_list"),
+    path("pupils/<int:pk>/transfers/new/", transfers.transfer_new, name="transfer_new"),
+    path("pupils/<int:pk>/transfers/<int:tid>/sent/", transfers.transfer_sent, name="transfer_sent"),
+    path("pupils/<int:pk>/transfers/<int:tid>/confirmed/", transfers.transfer_confirmed, name="transfer_confirmed"),
+    path("pupils/<int:pk>/transfers/<int:tid>/cancel/", transfers.transfer_cancel, name="transfer_cancel"),
+    path("pupils/<int:pk>/files-received/new/", transfers.file_received_new, name="file_received_new"),
 ]
