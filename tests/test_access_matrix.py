@@ -13,6 +13,7 @@ from django.utils import timezone
 from incidents import services
 from records.services import deletion as deletion_services
 from records.services import retention as retention_services
+from records.services import transfers as transfer_services
 from records.services.attachments import attachment_add
 from records.services.sharing import agency_meeting_record, sharing_record
 from safeguard.models import AccessLog
@@ -170,6 +171,13 @@ EXPECTED = {
     "records:legal_hold_new": CASE_WORK,
     "records:legal_hold_lift": CASE_WORK,
     "records:retention_decide": CASE_WORK,
+    # Transfers of child protection files: the school's DSL team; another school's DSL finds no such pupil.
+    "records:transfer_list": DSL_TEAM_ONLY,
+    "records:transfer_new": CASE_WORK,
+    "records:transfer_sent": CASE_WORK,
+    "records:transfer_confirmed": CASE_WORK,
+    "records:transfer_cancel": CASE_WORK,
+    "records:file_received_new": CASE_WORK,
 }
 
 
@@ -237,6 +245,15 @@ def world(school, other_school, trust, people, signed_in):
         actor=users[DSL], incident=managed, platform="Snapchat", route="platform"
     )
     hold = retention_services.legal_hold_place(actor=users[DSL], pupil=pupil, reason="A claim against the school")
+    transfer = transfer_services.transfer_start(
+        actor=users[DSL],
+        pupil=pupil,
+        other_school="Hill Top Academy",
+        contact_name="Ms Rivera",
+        contact_email="dsl@hilltop.example",
+        leaving_on=timezone.localdate(),
+    )
+    on_transfer = {"pk": pupil.pk, "tid": transfer.pk}
     return {
         "clients": clients,
         "url_kwargs": {
@@ -294,6 +311,11 @@ def world(school, other_school, trust, people, signed_in):
             "records:legal_hold_new": {"pk": pupil.pk},
             "records:legal_hold_lift": {"pk": pupil.pk, "hid": hold.pk},
             "records:retention_decide": {"pk": pupil.pk},
+            "records:transfer_new": {"pk": pupil.pk},
+            "records:transfer_sent": on_transfer,
+            "records:transfer_confirmed": on_transfer,
+            "records:transfer_cancel": on_transfer,
+            "records:file_received_new": {"pk": pupil.pk},
             "membership_detail": {"pk": staff_role.pk},
             "membership_role": {"pk": staff_role.pk},
             "membership_last_day": {"pk": staff_role.pk},
