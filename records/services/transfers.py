@@ -8,6 +8,7 @@ report of that pupil, and its SHA-256 is kept with the event, so what went can b
 `recorded_at` is given only by back-dated seeding (the demo, tests).
 """
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,6 +21,9 @@ from safeguard.roles import DSL_TEAM
 
 from ..report_models import ReportKind, ReportState
 from ..transfer_models import FileReceived, FileTransfer, TransferEvent, TransferEventKind
+
+# A transfer is started around the day a pupil leaves; a date further off is a typing slip (and no calendar reaches it).
+LEAVING_WITHIN_DAYS = 366
 
 
 def _team_only(actor, pupil):
@@ -61,6 +65,9 @@ def transfer_start(
 ):
     """Start the transfer of `pupil`'s child protection file to the school they are moving to."""
     _team_only(actor, pupil)
+    today = timezone.localdate()
+    if leaving_on is None or abs((leaving_on - today).days) > LEAVING_WITHIN_DAYS:
+        raise ValidationError({"leaving_on": "Give the day the pupil leaves, or left, within a year of today."})
     transfer = FileTransfer(
         school=pupil.school,
         pupil=pupil,

@@ -361,3 +361,10 @@ def test_the_list_puts_overdue_transfers_first(school, dsl, pupil, signed_in):
     listing = client.get("/records/transfers/").content.decode()
     assert "Late Academy" not in listing[: listing.index("Confirmed or cancelled")]
     assert "Late Academy" in listing[listing.index("Confirmed or cancelled") :]
+
+
+def test_a_leaving_date_far_from_today_is_refused(dsl, pupil):
+    for days in (400, -400):
+        with pytest.raises(ValidationError) as refused:
+            start(dsl, pupil, leaving_on=timezone.localdate() + datetime.timedelta(days=days))
+        assert "leaving_on" in refused.value.message_dict
