@@ -6,8 +6,10 @@ DSL dashboard already spends its 12 queries, and a clock in school days needs th
 """
 
 from safeguard import extensions, policy
+from safeguard.audit import listed
 
 from . import transfer_selectors as selectors
+from .transfer_models import FileReceived, FileTransfer
 from .views.transfers import request_pupil_file_url
 
 
@@ -17,6 +19,8 @@ def _pupil_panel(request, pupil, roles, **_):
     transfers = selectors.transfers_for_user(request.user, request.school).filter(pupil=pupil)
     transfers = selectors.overdue_first(selectors.with_clocks(list(transfers), request.school))
     received = list(selectors.files_received_for_user(request.user, request.school).filter(pupil=pupil))
+    listed(request, FileTransfer, [transfer.pk for transfer in transfers])
+    listed(request, FileReceived, [file.pk for file in received])
     return {
         "transfers": transfers,
         "files_received": received,

@@ -21,10 +21,7 @@ def transfers_unconfirmed(now):
 
     today = timezone.localdate(now)
     transfers = list(
-        open_transfers()
-        .filter(leaving_on__lte=today - SHORTEST_CLOCK)
-        .select_related("school")
-        .order_by("pk")
+        open_transfers().filter(leaving_on__lte=today - SHORTEST_CLOCK).select_related("school").order_by("pk")
     )
     # One School object per school, so its calendar is read once (preload) and shared by its transfers.
     schools = {}
