@@ -7,7 +7,7 @@ gives them, and writes times as "3 weekdays ago 14:30"; each step is back-dated 
 
 from safeguard.demo import DEMO_PASSWORD
 
-from .services import custody, deletion, seals, sharing, viewing
+from .services import custody, deletion, seals, sharing, transfers, viewing
 
 
 def _records(story):
@@ -121,3 +121,14 @@ def register_demo_steps():
             recorded_at=at,
             **details,
         )
+
+    @step
+    def _transfer(story, by, at, pupil, leaving, **details):
+        # The pupil is leaving: their file's transfer to the new DSL is started (its clock runs from `leaving`).
+        transfers.transfer_start(
+            actor=by, pupil=story.pupils[pupil], leaving_on=when(leaving).date(), recorded_at=at, **details
+        )
+
+    @step
+    def _file_received(story, by, at, pupil, **details):
+        transfers.file_received_record(actor=by, pupil=story.pupils[pupil], received_at=at, recorded_at=at, **details)

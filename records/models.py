@@ -88,6 +88,7 @@ from .sharing_models import (  # noqa: E402, F401
     LawfulBasis,
     Recipient,
 )
+from .transfer_models import FileReceived, FileTransfer, TransferEvent  # noqa: E402, F401
 from .viewing_models import (  # noqa: E402, F401
     CustodyEvent,
     Device,

@@ -7,6 +7,7 @@ from . import (
     retention_panels,
     seal_panels,
     sharing_panels,
+    transfer_panels,
     viewing_panels,
 )
 
@@ -20,3 +21,4 @@ def register():
     deletion_panels.register()
     retention_panels.register()
     report_panels.register()
+    transfer_panels.register()

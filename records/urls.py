@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import attachments, custody, deletion, imagery_devices, reports, retention, seals, sharing, viewing
+from .views import (
+    attachments,
+    custody,
+    deletion,
+    imagery_devices,
+    reports,
+    retention,
+    seals,
+    sharing,
+    transfers,
+    viewing,
+)
 
 app_name = "records"
 
@@ -56,4 +67,12 @@ urlpatterns = [
     path("reports/<int:pk>/status/", reports.report_status, name="report_status"),
     path("reports/<int:pk>/download/", reports.report_download, name="report_download"),
     path("reports/<int:pk>/retry/", reports.report_retry, name="report_retry"),
+    # The child protection file follows the pupil: transfers out (started, sent, confirmed, cancelled) and files
+    # received, from the pupil's page; the school's list of both.
+    path("records/transfers/", transfers.transfer_list, name="transfer_list"),
+    path("pupils/<int:pk>/transfers/new/", transfers.transfer_new, name="transfer_new"),
+    path("pupils/<int:pk>/transfers/<int:tid>/sent/", transfers.transfer_sent, name="transfer_sent"),
+    path("pupils/<int:pk>/transfers/<int:tid>/confirmed/", transfers.transfer_confirmed, name="transfer_confirmed"),
+    path("pupils/<int:pk>/transfers/<int:tid>/cancel/", transfers.transfer_cancel, name="transfer_cancel"),
+    path("pupils/<int:pk>/files-received/new/", transfers.file_received_new, name="file_received_new"),
 ]

@@ -12,6 +12,7 @@ INSET days are what the school entered (`Term`, `InsetDay`). A half term is the 
 
 import datetime
 import types
+from collections import defaultdict
 from functools import lru_cache
 
 import holidays
@@ -92,6 +93,26 @@ def _entries(school):
         inset_days = frozenset(InsetDay.objects.current().filter(school=school).values_list("day", flat=True))
         loaded = school.__dict__[_LOADED] = (terms, inset_days)
     return loaded
+
+
+def preload(schools):
+    """Read the calendars of many schools at once (two queries however many), for a clock over many schools' rows:
+    each School object then counts its days without asking again."""
+    pending = {school.pk: school for school in schools if _LOADED not in school.__dict__}
+    if not pending:
+        return
+    terms, inset_days = defaultdict(list), defaultdict(set)
+    for school_id, first, last in (
+        Term.objects.current()
+        .filter(school__in=pending)
+        .order_by("starts_on")
+        .values_list("school_id", "starts_on", "ends_on")
+    ):
+        terms[school_id].append((first, last))
+    for school_id, day in InsetDay.objects.current().filter(school__in=pending).values_list("school_id", "day"):
+        inset_days[school_id].add(day)
+    for pk, school in pending.items():
+        school.__dict__[_LOADED] = (terms[pk], frozenset(inset_days[pk]))
 
 
 def forget(school):

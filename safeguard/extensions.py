@@ -94,3 +94,30 @@ def pupils_shown():
     for ids in _hidden_pupils.values():
         shown &= ~Q(pk__in=ids())
     return shown
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """A dated entry about a pupil from outside their cases (records: a file received from their previous school, a
+    transfer of their file), shown in the pupil's chronology among their cases' entries, in time order."""
+
+    at: object  # an aware datetime
+    heading: str  # what happened, e.g. "File received from Hill Top Primary"
+    text: str
+    author: object  # the person who recorded it (a user), or None
+    record: object  # the row it comes from, for the access log
+
+
+_pupil_timelines = {}  # name -> entries(user, school, pupil): TimelineEntry rows the user may see, in fixed queries
+
+
+def register_pupil_timeline(name, entries):
+    """Add entries to every pupil chronology (the page and the pupil file report): `entries(user, school, pupil)`
+    returns those the user may see, read in a fixed number of queries."""
+    _pupil_timelines[name] = entries
+
+
+def pupil_timeline(user, school, pupil):
+    """Every registered source's entries about `pupil` that `user` may see, oldest first."""
+    found = [entry for entries in _pupil_timelines.values() for entry in entries(user, school, pupil)]
+    return sorted(found, key=lambda entry: entry.at)

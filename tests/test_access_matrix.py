@@ -13,6 +13,7 @@ from django.utils import timezone
 from incidents import services
 from records.services import deletion as deletion_services
 from records.services import retention as retention_services
+from records.services import transfers as transfer_services
 from records.services.attachments import attachment_add
 from records.services.sharing import agency_meeting_record, sharing_record
 from safeguard.models import AccessLog
@@ -182,6 +183,13 @@ EXPECTED = {
     "records:report_status": ONE_REPORT,
     "records:report_download": ONE_REPORT,
     "records:report_retry": POST_ONLY,
+    # Transfers of child protection files: the school's DSL team; another school's DSL finds no such pupil.
+    "records:transfer_list": DSL_TEAM_ONLY,
+    "records:transfer_new": CASE_WORK,
+    "records:transfer_sent": CASE_WORK,
+    "records:transfer_confirmed": CASE_WORK,
+    "records:transfer_cancel": CASE_WORK,
+    "records:file_received_new": CASE_WORK,
 }
 
 
@@ -251,6 +259,15 @@ def world(school, other_school, trust, people, signed_in, settings, tmp_path):
     hold = retention_services.legal_hold_place(actor=users[DSL], pupil=pupil, reason="A claim against the school")
     settings.SAFEGUARD_REPORTS_ROOT = tmp_path / "reports"
     case_record = ready_report(actor=users[DSL], incident=case)
+    transfer = transfer_services.transfer_start(
+        actor=users[DSL],
+        pupil=pupil,
+        other_school="Hill Top Academy",
+        contact_name="Ms Rivera",
+        contact_email="dsl@hilltop.example",
+        leaving_on=timezone.localdate(),
+    )
+    on_transfer = {"pk": pupil.pk, "tid": transfer.pk}
     return {
         "clients": clients,
         "url_kwargs": {
@@ -314,6 +331,11 @@ def world(school, other_school, trust, people, signed_in, settings, tmp_path):
             "records:report_status": {"pk": case_record.pk},
             "records:report_download": {"pk": case_record.pk},
             "records:report_retry": {"pk": case_record.pk},
+            "records:transfer_new": {"pk": pupil.pk},
+            "records:transfer_sent": on_transfer,
+            "records:transfer_confirmed": on_transfer,
+            "records:transfer_cancel": on_transfer,
+            "records:file_received_new": {"pk": pupil.pk},
             "membership_detail": {"pk": staff_role.pk},
             "membership_role": {"pk": staff_role.pk},
             "membership_last_day": {"pk": staff_role.pk},

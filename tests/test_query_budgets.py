@@ -6,6 +6,7 @@ restricted, some in another school): the count must be the same and within the b
 """
 
 import datetime
+import uuid
 
 import pytest
 from django.db import connection
@@ -15,10 +16,12 @@ from django.utils import timezone
 from incidents import services as case_services
 from incidents.models import Incident
 from incidents.restriction import case_restrict
-from records.services import custody, retention, seals
+from records.report_models import Report, ReportKind, ReportState
+from records.services import custody, retention, seals, transfers
 from records.services import deletion as deletion_services
 from records.services import sharing as sharing_services
 from referrals import services as referral_services
+from safeguard.audit import audited_save
 from safeguard.roles import Role
 from tests.factories import TEST_PASSWORD, PupilFactory, make_case, member
 from tests.records.helpers import record_device, record_viewing
@@ -44,6 +47,7 @@ def grow(school, other_school, pupil, *, rounds):
         for state in STATES:
             make_case(school=school, state=state, pupils=[pupil, PupilFactory(school=school)])
         overdue_deletion(dsl, school)
+        file_transfers(school, dsl, pupil)
         hidden = make_case(school=school, state="reported", pupils=[pupil])
         case_restrict(actor=dsl, incident=hidden, members=[dsl], reason="The deputy knows the family")
         make_case(school=other_school, state="referred")
@@ -77,6 +81,42 @@ def retention_file_with_disposal(school, dsl, pupil):
         actor=dsl, pupil=old, outcome="dispose", reason="Past its review date", password=TEST_PASSWORD
     )
     return hold, disposal
+
+
+def file_transfers(school, dsl, pupil):
+    """Transfers of files (one overdue and unsent, one sent, one confirmed, one cancelled) and a file received, for
+    `pupil` and another pupil; returns the overdue one. grow() adds more through it."""
+    other = PupilFactory(school=school)
+    long_ago = timezone.localdate() - datetime.timedelta(days=40)
+    contact = {"other_school": "Hill Top Academy", "contact_name": "Ms Rivera", "contact_email": "dsl@hilltop.example"}
+    made = [transfers.transfer_start(actor=dsl, pupil=p, leaving_on=long_ago, **contact) for p in (pupil, other) * 2]
+    for transfer in made[1:]:
+        report = audited_save(
+            Report(
+                school=school,
+                kind=ReportKind.PUPIL_FILE,
+                pupil=transfer.pupil,
+                marking="OFFICIAL-SENSITIVE",
+                requested_by=dsl,
+                state=ReportState.READY,
+                stored_name=uuid.uuid4().hex,
+                sha256="ab" * 32,
+            ),
+            actor=dsl,
+            reason="Rendered",
+        )
+        transfers.transfer_sent(
+            actor=dsl, transfer=transfer, report=report, sent_at=timezone.now(), method="secure_email"
+        )
+    transfers.transfer_confirmed(
+        actor=dsl, transfer=made[2], confirmed_at=timezone.now(), confirmed_by="Ms Rivera", method="email"
+    )
+    transfers.transfer_cancel(actor=dsl, transfer=made[3], reason="The family stayed")
+    for p in (pupil, other):
+        transfers.file_received_record(
+            actor=dsl, pupil=p, received_at=timezone.now(), method="by_hand", summary="Two concerns.", **contact
+        )
+    return made[0]
 
 
 def rich_case(school, dsl, pupil):
@@ -177,6 +217,7 @@ def pages(school, other_school, people, signed_in):
     seals.addendum_add(actor=people[Role.DSL], incident=closed, text="Mother phoned.", password=TEST_PASSWORD)
     seals.seal_check_run(actor=people[Role.DSL], school=school, cases=Incident.objects.all())
     hold, _ = retention_file_with_disposal(school, people[Role.DSL], pupil)
+    transfer = file_transfers(school, people[Role.DSL], pupil)
     urls = {
         "case list": (dsl, "/cases/"),
         "case list searched by name": (dsl, "/cases/?q=Okoye"),
@@ -215,6 +256,13 @@ def pages(school, other_school, people, signed_in):
         "a legal hold": (dsl, f"/records/retention/pupils/{pupil.pk}/hold/"),
         "lifting a legal hold": (dsl, f"/records/retention/pupils/{pupil.pk}/hold/{hold.pk}/lift/"),
         "a retention decision": (dsl, f"/records/retention/pupils/{pupil.pk}/decide/"),
+        "the pupil page": (dsl, f"/pupils/{pupil.pk}/"),
+        "file transfers": (dsl, "/records/transfers/"),
+        "start a transfer": (dsl, f"/pupils/{pupil.pk}/transfers/new/"),
+        "record the file sent": (dsl, f"/pupils/{pupil.pk}/transfers/{transfer.pk}/sent/"),
+        "record receipt confirmed": (dsl, f"/pupils/{pupil.pk}/transfers/{transfer.pk}/confirmed/"),
+        "cancel a transfer": (dsl, f"/pupils/{pupil.pk}/transfers/{transfer.pk}/cancel/"),
+        "record a file received": (dsl, f"/pupils/{pupil.pk}/files-received/new/"),
     }
     return urls, pupil
 

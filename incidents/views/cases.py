@@ -93,4 +93,9 @@ def pupil_chronology(request, pk):
     entries = list(selectors.pupil_chronology_for_user(request.user, request.school, pupil))
     shown(request, Pupil, [pupil.pk])
     listed(request, Incident, [entry.incident_id for entry in entries])
+    # Entries from outside the cases (records: a file received from another school, a transfer of the file).
+    others = extensions.pupil_timeline(request.user, request.school, pupil)
+    for entry in others:
+        listed(request, type(entry.record), [entry.record.pk])
+    entries = sorted([*entries, *others], key=lambda entry: entry.at)
     return render(request, "incidents/pupil_chronology.html", {"pupil": pupil, "entries": entries})

@@ -11,6 +11,7 @@ ask for each one's case record.
 from incidents.models import CaseState, ChronologyEntry, Closure, Incident, Involvement
 from incidents.selectors import case_ids_for_pupil
 from referrals.models import Decision, Referral
+from safeguard import extensions
 from safeguard.models import Pupil
 
 
@@ -27,9 +28,15 @@ def build(report, progress):
     decisions = _by_case(Decision.objects.filter(incident__in=ids).select_related("decided_by", "sign_off__signed_by"))
     referrals = _by_case(Referral.objects.filter(incident__in=ids).select_related("made_by"))
     closures = _by_case(Closure.objects.filter(incident__in=ids).select_related("closed_by"))
-    chronology = list(
-        ChronologyEntry.objects.filter(incident__in=ids).select_related("incident", "author").order_by("at", "pk")
-    )
+    entries = ChronologyEntry.objects.filter(incident__in=ids).select_related("incident", "author").order_by("at", "pk")
+    chronology = [
+        {"at": e.at, "case": e.incident.reference, "what": e.get_kind_display(), "text": e.text, "author": e.author}
+        for e in entries
+    ]
+    # Entries from outside the cases (a file received from a previous school, a transfer of this file), in order.
+    outside = extensions.pupil_timeline(report.requested_by, report.school, pupil)
+    chronology += [{"at": e.at, "case": "", "what": e.heading, "text": e.text, "author": e.author} for e in outside]
+    chronology.sort(key=lambda row: row["at"])
     summaries = []
     for done, case in enumerate(cases, start=1):
         involved = people.get(case.pk, [])

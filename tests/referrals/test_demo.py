@@ -280,3 +280,16 @@ def test_a_story_dated_out_of_order_is_refused():
     school = School.objects.get(urn="140001")
     with pytest.raises(ValueError, match="step 2 .note. is dated before"):
         demo_cases._play(school, demo_cases._people(school, "riverside"), set(), story)
+
+
+def test_the_demo_has_a_leaving_pupils_transfer_and_a_file_received(seeded, signed_in, client):
+    from records.transfer_models import FileReceived, FileTransfer
+
+    transfer = FileTransfer.objects.get()
+    assert transfer.other_school == "Northgate High School" and not transfer.events.exists()
+    received = FileReceived.objects.get()
+    dsl = transfer.school.memberships.get(role=Role.DSL).user
+    signed_in(dsl)
+    assert "Northgate High School" in client.get(f"/pupils/{transfer.pupil_id}/").content.decode()
+    chronology = client.get(f"/cases/pupils/{received.pupil_id}/").content.decode()
+    assert "Child protection file received from Brookfield Academy" in chronology
