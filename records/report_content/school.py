@@ -98,7 +98,7 @@ def build(report, progress):
 
 
 def period_bounds(start, end):
-    """The period's first and last days as the moments that bound it, in the school's time zone."""
+    """The period's first and last days as the moments that bound it, in local time (TIME_ZONE)."""
     first = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
     after = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min))
     return first, after
