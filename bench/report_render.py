@@ -273,7 +273,7 @@ def main():
                 results[f"renders at niceness {nice}"] = renders
                 print(
                     f"    while reports render at niceness {nice}: p95 {busy.p95 * 1000:.0f} ms ({ratio:.2f}x), "
-                    f"p50 {busy.p50 * 1000:.0f} ms; {len(renders)} renders finished meanwhile",
+                    f"p50 {busy.p50 * 1000:.0f} ms",
                     flush=True,
                 )
         if args.json:

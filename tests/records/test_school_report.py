@@ -279,7 +279,7 @@ def test_queries_do_not_grow_with_the_cases(school, people, dsl):
         context, _ = built(report)
     assert context["totals"]["cases"] == 50
     assert len(fifty) == len(five), [q["sql"][:120] for q in fifty.captured_queries]
-    assert len(five) <= 15
+    assert len(five) == 14
 
 
 AVAILABLE, WHY_NOT = weasyprint_available()
