@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, custody, deletion, imagery_devices, retention, seals, sharing, viewing
+from .views import attachments, custody, deletion, imagery_devices, inspection, retention, seals, sharing, viewing
 
 app_name = "records"
 
@@ -46,4 +46,9 @@ urlpatterns = [
     path("records/retention/pupils/<int:pk>/hold/", retention.legal_hold_new, name="legal_hold_new"),
     path("records/retention/pupils/<int:pk>/hold/<int:hid>/lift/", retention.legal_hold_lift, name="legal_hold_lift"),
     path("records/retention/pupils/<int:pk>/decide/", retention.retention_decide, name="retention_decide"),
+    # Inspector access: the school's grants with what each inspector opened; giving access (signed) and ending it.
+    path("records/inspection/", inspection.inspection_list, name="inspection_list"),
+    path("records/inspection/new/", inspection.inspection_new, name="inspection_new"),
+    path("records/inspection/<int:gid>/", inspection.inspection_detail, name="inspection_detail"),
+    path("records/inspection/<int:gid>/revoke/", inspection.inspection_revoke, name="inspection_revoke"),
 ]
