@@ -41,6 +41,7 @@ def inspection_access_for(user, school):
     return (
         grants_in_force_for(user)
         .filter(school=school)
+        .select_related("granted_by")
         .prefetch_related(
             Prefetch(
                 "case_rows",
