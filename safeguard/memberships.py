@@ -25,9 +25,16 @@ TRUST_COLUMNS = (
 )
 # A granted row is in one school, never a trust's: its trust columns are empty, typed as the membership's are.
 NO_TRUST = tuple(
-    Value(None, output_field=field())
-    for field in (models.IntegerField, models.CharField, models.CharField, models.CharField, models.IntegerField)
-) + (Value(None, output_field=models.CharField()),)
+    Value(None, output_field=field)
+    for field in (
+        models.IntegerField(),  # trust__schools__id
+        models.CharField(),  # trust__schools__name
+        models.CharField(),  # trust__schools__urn
+        models.CharField(),  # trust__schools__nation
+        models.IntegerField(),  # trust_id
+        models.CharField(),  # trust__name
+    )
+)
 
 
 def _granted_rows(user):
