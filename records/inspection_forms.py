@@ -45,6 +45,8 @@ class InspectionGrantForm(ReauthForm):
         super().__init__(*args, **kwargs)
         self.fields["days"].initial = settings.SAFEGUARD_INSPECTOR_ACCESS_DAYS
         self.fields["reports"].choices = [(str(report.pk), report_label(report)) for report in reports]
+        if not reports:
+            self.fields["reports"].help_text = "No report of this school is ready to share yet."
         for name in ("first_name", "last_name"):
             self.fields[name].requirement_note = "needed for someone new"
         self.fields["case_references"].requirement_note = "a case or a report is needed"
