@@ -5,7 +5,7 @@ from safeguard import extensions, policy
 
 
 def _case_panel(request, case, can_work, is_open, **_):
-    if not policy.can(request.roles, "view_cases"):
+    if not policy.can(request.roles, "read_case"):
         return None
     return {"can_attach": can_work and is_open}
 

@@ -7,7 +7,11 @@ gives them, and writes times as "3 weekdays ago 14:30"; each step is back-dated 
 
 from safeguard.demo import DEMO_PASSWORD
 
-from .services import custody, deletion, seals, sharing, transfers, viewing
+from .services import custody, deletion, inspection, seals, sharing, transfers, viewing
+
+# The demo inspector (safeguard.demo makes their account) and where their emails would take them.
+DEMO_INSPECTOR_EMAIL = "inspector@example.org"
+DEMO_SITE = "http://127.0.0.1:8000"
 
 
 def _records(story):
@@ -19,6 +23,7 @@ def register_demo_steps():
     from referrals import demo
 
     when, steps = demo._when, demo.STEPS
+    demo.FINISHES.append(_inspector_access)
 
     def step(function):
         steps[function.__name__.lstrip("_")] = function
@@ -132,3 +137,17 @@ def register_demo_steps():
     @step
     def _file_received(story, by, at, pupil, **details):
         transfers.file_received_record(actor=by, pupil=story.pupils[pupil], received_at=at, recorded_at=at, **details)
+
+def _inspector_access(school, people, played):
+    """The school's DSL gives the demo inspector read-only access, from now, to the cases marked `inspector`."""
+    cases = [story.case for written, story in played if written.get("inspector")]
+    if cases:
+        inspection.inspection_grant(
+            actor=people["dsl"],
+            school=school,
+            email=DEMO_INSPECTOR_EMAIL,
+            cases=cases,
+            reason="Ofsted inspection: the lead inspector reads the records chosen for them",
+            link_base=DEMO_SITE,
+            password=DEMO_PASSWORD,
+        )

@@ -76,6 +76,13 @@ from .deletion_models import (  # noqa: E402, F401
     DeletionResponse,
     TakedownReport,
 )
+from .inspection_models import (  # noqa: E402, F401
+    InspectionGrant,
+    InspectionGrantCase,
+    InspectionGrantReport,
+    InspectionNotice,
+    InspectionRevocation,
+)
 from .report_models import Report, ReportKind, ReportState  # noqa: E402, F401
 from .retention_models import LegalHold, LegalHoldLift, RetentionDecision  # noqa: E402, F401
 from .seal_models import Addendum, Seal, SealCheck  # noqa: E402, F401

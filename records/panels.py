@@ -3,6 +3,7 @@
 from . import (
     attachments_panel,
     deletion_panels,
+    inspection_panels,
     report_panels,
     retention_panels,
     seal_panels,
@@ -22,3 +23,4 @@ def register():
     retention_panels.register()
     report_panels.register()
     transfer_panels.register()
+    inspection_panels.register()

@@ -1,7 +1,7 @@
 from celery import shared_task
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from .services import reports, viewing
+from .services import inspection, reports, viewing
 
 
 # Queued through the outbox (safeguard/outbox.py), which retries it and runs it once.
@@ -37,3 +37,7 @@ def report_render_attempt(report_id):
 def reports_recover():
     """Every five minutes: fail the reports a killed worker left rendering, or a lost job left queued."""
     return reports.reports_recover()
+@shared_task
+def inspection_notice_email(grant_id, link_base):
+    """After inspector access is given: email the inspector (inviting them if new), once (safe to run twice)."""
+    return inspection.inspection_notice_send(grant_id=grant_id, link_base=link_base)

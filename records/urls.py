@@ -5,6 +5,7 @@ from .views import (
     custody,
     deletion,
     imagery_devices,
+    inspection,
     reports,
     retention,
     seals,
@@ -75,4 +76,9 @@ urlpatterns = [
     path("pupils/<int:pk>/transfers/<int:tid>/confirmed/", transfers.transfer_confirmed, name="transfer_confirmed"),
     path("pupils/<int:pk>/transfers/<int:tid>/cancel/", transfers.transfer_cancel, name="transfer_cancel"),
     path("pupils/<int:pk>/files-received/new/", transfers.file_received_new, name="file_received_new"),
+    # Inspector access: the school's grants with what each inspector opened; giving access (signed) and ending it.
+    path("records/inspection/", inspection.inspection_list, name="inspection_list"),
+    path("records/inspection/new/", inspection.inspection_new, name="inspection_new"),
+    path("records/inspection/<int:gid>/", inspection.inspection_detail, name="inspection_detail"),
+    path("records/inspection/<int:gid>/revoke/", inspection.inspection_revoke, name="inspection_revoke"),
 ]

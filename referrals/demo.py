@@ -120,6 +120,9 @@ def _with_ages(value, ages):
 # --- The steps ----------------------------------------------------------------------------------------------------
 
 STEPS = {}  # the records app adds its own steps (a signed addendum) from its AppConfig.ready()
+# What follows a school's stories, once all are played: each is finish(school, people, played), `played` being
+# (the story as written, the Story played) pairs. The records app adds the inspector's access to chosen cases.
+FINISHES = []
 
 
 def _step(function):
@@ -258,6 +261,7 @@ def _play(school, people, used, story_data):
             )
         STEPS[kind](story, people[details.pop("by", "dsl")], at, **details)
         last = at
+    return story
 
 
 def seed_cases():
@@ -275,6 +279,7 @@ def seed_cases():
 def _seed_school(school, key, stories):
     # One transaction per school: a school is either fully seeded or untouched, so a rerun never skips half a set.
     people, used = _people(school, key), set()
-    for story in stories:
-        _play(school, people, used, story)
+    played = [(story, _play(school, people, used, story)) for story in stories]
+    for finish in FINISHES:
+        finish(school, people, played)
     return len(stories)

@@ -10,6 +10,7 @@ import random
 
 from dateutil.easter import easter
 from dateutil.relativedelta import FR, MO, relativedelta
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -209,14 +210,10 @@ def seed():
     _grant_once(actor=admin, user=lead, role=Role.TRUST_LEAD, trust=trust)
     sign_ins.append(("trust.lead", f"Trust safeguarding lead, {TRUST_NAME}"))
 
-    inspector = _user("inspector", "Mark", "Ellis")
+    # The inspector holds no role: the school's DSL gives them access to two cases once the cases are there
+    # (records/demo_steps.py), for SAFEGUARD_INSPECTOR_ACCESS_DAYS from then.
+    _user("inspector", "Mark", "Ellis")
     riverside = School.objects.get(urn=SCHOOLS[0][2])
-    _grant_once(
-        actor=admin,
-        user=inspector,
-        role=Role.INSPECTOR,
-        school=riverside,
-        ends_on=today + datetime.timedelta(days=30),
-    )
-    sign_ins.append(("inspector", f"Inspector, {riverside.name} (access for 30 days)"))
+    days = settings.SAFEGUARD_INSPECTOR_ACCESS_DAYS
+    sign_ins.append(("inspector", f"Inspector: read-only access to two cases at {riverside.name} for {days} days"))
     return sign_ins

@@ -121,3 +121,36 @@ def pupil_timeline(user, school, pupil):
     """Every registered source's entries about `pupil` that `user` may see, oldest first."""
     found = [entry for entries in _pupil_timelines.values() for entry in entries(user, school, pupil)]
     return sorted(found, key=lambda entry: entry.at)
+
+
+@dataclass(frozen=True)
+class CaseGrants:
+    role: str
+    grants: object  # grants(user) -> the rows in force now, each with a `school` key (a queryset)
+    case_ids: object  # case_ids(user) -> a subquery of the ids of the cases those rows open
+
+
+_case_grants = {}  # name -> CaseGrants
+
+
+def register_case_grants(name, *, role, grants, case_ids):
+    """Let a higher app give people particular cases for a time (records: an inspector's grant).
+
+    While `grants(user)` has a row in force, `user` holds `role` in that row's school (read with their memberships,
+    in the same query), and `case_ids(user)` are among the cases that role lets them open. Both are read afresh on
+    every request, so a row that ends or is revoked counts as none from that moment.
+    """
+    _case_grants[name] = CaseGrants(role, grants, case_ids)
+
+
+def case_grant_sources():
+    return list(_case_grants.values())
+
+
+def granted_cases(user, roles):
+    """A filter on Incident for the cases granted to `user` through the roles they hold (Q() when none)."""
+    granted = Q()
+    for source in _case_grants.values():
+        if source.role in roles:
+            granted |= Q(pk__in=source.case_ids(user))
+    return granted

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from . import extensions
 from .audit import log_shown
 from .memberships import ROLES_CACHE_ATTR, schools_and_roles_for_user
 from .roles import TWO_FACTOR_ROLES
@@ -95,7 +96,10 @@ def needs_two_factor(user):
         return False
     if user.is_staff or user.is_superuser:  # the admin shows audit trails
         return True
-    return user.memberships.active().filter(role__in=TWO_FACTOR_ROLES).exists()
+    if user.memberships.active().filter(role__in=TWO_FACTOR_ROLES).exists():
+        return True
+    # A grant in force (an inspector's) gives its role just as a membership does.
+    return any(s.role in TWO_FACTOR_ROLES and s.grants(user).exists() for s in extensions.case_grant_sources())
 
 
 class TwoFactorRequiredMiddleware:

@@ -8,6 +8,10 @@ cases and register because of an active Membership, so every read is one indexed
 the member of staff who reported a concern (their own report), the signatory named for a decision waiting for
 sign-off, and the members of the team a restricted case is limited to. A restricted case is absent, for everyone
 else in the team, from every list, search and count, exactly like another school's case.
+
+**Grants from a higher app** (extensions.register_case_grants) open particular cases for a time: an inspector's
+grant gives them the INSPECTOR role in the school while it is in force, and the cases granted, to read only. Both
+are read on every request, so a grant past its end, or revoked, counts as none at once.
 """
 
 from django.apps import apps
@@ -26,6 +30,11 @@ CAPABILITIES = {
     "log_concern": SENIOR | {Role.STAFF},
     "work_cases": DSL_TEAM,
     "view_cases": SENIOR | {Role.TRUST_LEAD},
+    # The pages of one case, to read: which cases is case_permits' to say (an inspector: only those granted them).
+    "read_case": SENIOR | {Role.TRUST_LEAD, Role.INSPECTOR},
+    # Inspector access (records): the team and the head see who was given what; the DSL or the head gives it.
+    "view_inspection_access": SENIOR,
+    "grant_inspection_access": frozenset({Role.DSL, Role.HEADTEACHER}),
     # A designated signatory (referrals.Signatory) may also sign; referrals.selectors.can_sign_off says who.
     "sign_off": frozenset({Role.HEADTEACHER}),
     "designate_signatory": frozenset({Role.HEADTEACHER}),
@@ -101,12 +110,13 @@ def case_scope(user, roles, school):
     """The filter for the submitted cases of `school` that `user`, holding `roles` there, may see, or None.
 
     The team and overseers see every case of the school that is not restricted, and the restricted ones they
-    are named on; anyone else with a role in the school sees only the cases they are named on (a signatory).
+    are named on; anyone else with a role in the school sees only the cases they are named on (a signatory) or
+    granted (an inspector).
     """
     if not roles:
         return None
     submitted = Q(school=school) & ~Q(state="draft")
-    named = Q(pk__in=named_case_ids(user))
+    named = Q(pk__in=named_case_ids(user)) | extensions.granted_cases(user, roles)
     if can(roles, "view_cases"):
         return submitted & (Q(restricted=False) | named)
     return submitted & named
@@ -121,7 +131,8 @@ def is_named(user, incident, perm=VIEW):
 
 def case_permits(user, incident, perm):
     """Whether `user` may act with `perm` on a case: an active role in its school today, and either that role's
-    power over the school's cases (on a restricted case, only if they are named on it) or their own naming.
+    power over the school's cases (on a restricted case, only if they are named on it) or their own naming; or,
+    to read it only, a grant of it in force (an inspector's).
 
     A membership past its end date counts as none at once. Superusers and global permissions get nothing extra.
     """
@@ -131,7 +142,14 @@ def case_permits(user, incident, perm):
     capability = ROLE_CASE_PERMS.get(perm)
     if capability and can(roles, capability) and (not incident.restricted or is_named(user, incident)):
         return True
-    return is_named(user, incident, perm)
+    if is_named(user, incident, perm):
+        return True
+    granted = extensions.granted_cases(user, roles)
+    return perm == VIEW and bool(granted) and _case_model().objects.filter(granted, pk=incident.pk).exists()
+
+
+def _case_model():
+    return apps.get_model("incidents.Incident")
 
 
 def case_name(incident, users, perms):

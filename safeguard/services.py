@@ -276,12 +276,25 @@ def invitation_email_send(*, membership_id, actor_id, link_base):
     """The invitation itself: someone with no password yet gets a one-time link to choose one."""
     membership = Membership.objects.select_related("user", "school", "trust").get(pk=membership_id)
     actor = get_user_model().objects.get(pk=actor_id)
-    user, role, school = membership.user, Role(membership.role), membership.school or membership.trust
+    invitation_email(
+        user=membership.user,
+        actor=actor,
+        place=membership.school or membership.trust,
+        role=Role(membership.role),
+        link_base=link_base,
+    )
+
+
+def invitation_email(*, user, actor, place, role, link_base, access=""):
+    """Email `user` that `actor` gave them `role` at `place` (`access`: a sentence on what it opens and until when),
+    with the way to sign in: for someone with no password yet, a one-time link to choose one. Names no child."""
     lines = [
         f"Hello {user.first_name or user.get_username()},",
-        f"{person_name(actor)} has added you to Safeguard at {school}, as {role.label}. Safeguard is where the "
+        f"{person_name(actor)} has added you to Safeguard at {place}, as {role.label}. Safeguard is where the "
         "school records and follows up safeguarding concerns.",
     ]
+    if access:
+        lines.append(access)
     if user.has_usable_password():
         lines.append(f"Sign in as usual, with the sign-in name {user.get_username()}: {link_base}{reverse('login')}")
     else:
@@ -303,7 +316,7 @@ def invitation_email_send(*, membership_id, actor_id, link_base):
             "authenticator app on your phone, which gives you a code at each sign-in."
         )
     lines.append(f"If you were not expecting this email, please tell {person_name(actor)}.")
-    send_mail(f"You have been added to Safeguard at {school}", "\n\n".join(lines), None, [user.email])
+    send_mail(f"You have been added to Safeguard at {place}", "\n\n".join(lines), None, [user.email])
 
 
 @transaction.atomic

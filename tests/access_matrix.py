@@ -13,17 +13,18 @@ from incidents.models import Incident
 from safeguard.models import AccessLog
 
 SIGN_IN = "/account/sign-in/"
-ANON, STAFF, DSL, DEPUTY, HEAD, INSPECTOR, TRUST_LEAD, OTHER_SCHOOL = (
+ANON, STAFF, DSL, DEPUTY, HEAD, INSPECTOR, GRANTED_INSPECTOR, TRUST_LEAD, OTHER_SCHOOL = (
     "anonymous",
     "staff",
     "dsl",
     "deputy_dsl",
     "headteacher",
-    "inspector",
+    "inspector",  # an INSPECTOR membership, and nothing granted
+    "inspector_with_grant",  # an inspector with a grant in force on one case (records.inspection_models)
     "trust_lead",
     "other_school_dsl",
 )
-VISITORS = [ANON, STAFF, DSL, DEPUTY, HEAD, INSPECTOR, TRUST_LEAD, OTHER_SCHOOL]
+VISITORS = [ANON, STAFF, DSL, DEPUTY, HEAD, INSPECTOR, GRANTED_INSPECTOR, TRUST_LEAD, OTHER_SCHOOL]
 # "login" means: redirected to sign in. A number is the HTTP status expected.
 LOGIN = "login"
 

@@ -15,6 +15,7 @@ from records.services import deletion as deletion_services
 from records.services import retention as retention_services
 from records.services import transfers as transfer_services
 from records.services.attachments import attachment_add
+from records.services.inspection import inspection_grant
 from records.services.sharing import agency_meeting_record, sharing_record
 from safeguard.models import AccessLog
 from safeguard.roles import Role
@@ -22,6 +23,7 @@ from tests.access_matrix import (
     ANON,
     DEPUTY,
     DSL,
+    GRANTED_INSPECTOR,
     HEAD,
     INSPECTOR,
     LOGIN,
@@ -33,11 +35,13 @@ from tests.access_matrix import (
     unlogged_cases,
     walk,
 )
-from tests.factories import PupilFactory, make_case, member
+from tests.factories import TEST_PASSWORD, PupilFactory, make_case, member
 from tests.records.helpers import ready_report, record_device, record_viewing
 
 
 def row(default, **overrides):
+    # An inspector with a grant opens what an inspector opens, unless a row says otherwise (the granted case).
+    overrides.setdefault(GRANTED_INSPECTOR, overrides.get(INSPECTOR, default))
     return {visitor: overrides.get(visitor, default) for visitor in VISITORS}
 
 
@@ -62,7 +66,14 @@ LOG_CONCERN = signed_in_only(200, **{INSPECTOR: 403, TRUST_LEAD: 403})
 OWN_REPORT = signed_in_only(404, **{STAFF: 200, INSPECTOR: 403, TRUST_LEAD: 403})
 # The school's cases: the safeguarding team and overseers (domain.md); another school's DSL sees only their own.
 CASE_LISTS = signed_in_only(200, **{STAFF: 403, INSPECTOR: 403})
-ONE_CASE = signed_in_only(200, **{STAFF: 403, INSPECTOR: 403, OTHER_SCHOOL: 404})
+# One case's pages, to read: an inspector opens only a case granted to them (the walk's case is; others are 404).
+ONE_CASE = signed_in_only(200, **{STAFF: 403, INSPECTOR: 404, GRANTED_INSPECTOR: 200, OTHER_SCHOOL: 404})
+NOT_GRANTED_CASE = signed_in_only(200, **{STAFF: 403, INSPECTOR: 404, OTHER_SCHOOL: 404})
+# A pupil's chronology: the team and overseers; never an inspector, whose access is to cases, not pupils.
+PUPIL_CHRONOLOGY = signed_in_only(200, **{STAFF: 403, INSPECTOR: 403, OTHER_SCHOOL: 404})
+# Inspector access: the team and the head see it; the DSL or the head gives and ends it.
+INSPECTION = signed_in_only(403, **{DSL: 200, DEPUTY: 200, HEAD: 200, OTHER_SCHOOL: 200})
+INSPECTION_GRANT = signed_in_only(403, **{DSL: 200, HEAD: 200, OTHER_SCHOOL: 200})
 # Working a case: the DSL and deputies of its school only.
 CASE_WORK = signed_in_only(403, **{DSL: 200, DEPUTY: 200, OTHER_SCHOOL: 404})
 REPORTS = signed_in_only(403, **{DSL: 200, DEPUTY: 200, HEAD: 200, TRUST_LEAD: 200, OTHER_SCHOOL: 200})
@@ -115,7 +126,7 @@ EXPECTED = {
     "incidents:inbox": CASE_LISTS,
     "incidents:case_pupil_search": CASE_LISTS,
     "incidents:case_detail": ONE_CASE,
-    "incidents:pupil_chronology": ONE_CASE,
+    "incidents:pupil_chronology": PUPIL_CHRONOLOGY,
     "incidents:review_meeting": CASE_WORK,
     "incidents:owner_set": CASE_WORK,
     "incidents:person_add": CASE_WORK,
@@ -160,7 +171,7 @@ EXPECTED = {
     "records:device_new": CASE_WORK,
     "records:custody_step": CASE_WORK,
     # Deletion requests and take-down reports: whoever may see the case reads them; the DSL and deputies work them.
-    "records:deletion_section": ONE_CASE,
+    "records:deletion_section": NOT_GRANTED_CASE,
     "records:deletion_request_new": CASE_WORK,
     "records:deletion_confirm": CASE_WORK,
     "records:deletion_refuse": CASE_WORK,
@@ -190,6 +201,10 @@ EXPECTED = {
     "records:transfer_confirmed": CASE_WORK,
     "records:transfer_cancel": CASE_WORK,
     "records:file_received_new": CASE_WORK,
+    "records:inspection_list": INSPECTION,
+    "records:inspection_new": INSPECTION_GRANT,
+    "records:inspection_detail": {**INSPECTION, OTHER_SCHOOL: 404},
+    "records:inspection_revoke": {**INSPECTION_GRANT, OTHER_SCHOOL: 404},
 }
 
 
@@ -210,6 +225,19 @@ def world(school, other_school, trust, people, signed_in, settings, tmp_path):
         clients[visitor] = Client()
         signed_in(user, client=clients[visitor], school=school)
     case = make_case(school=school, state="under_review", pupils=[pupil])
+    # The inspector with a grant reads this case alone.
+    grant = inspection_grant(
+        actor=users[DSL],
+        school=school,
+        email="inspector@ofsted.example",
+        first_name="Ines",
+        last_name="Pector",
+        cases=[case],
+        reason="Ofsted inspection",
+        link_base="https://safeguard.example",
+        password=TEST_PASSWORD,
+    )
+    clients[GRANTED_INSPECTOR] = signed_in(grant.inspector, client=Client(), school=school)
     report = make_case(school=school, state="reported")
     draft = make_case(school=school, state="draft")
     action = services.action_add(actor=users[DSL], incident=case, description="Speak to the form tutor")
@@ -336,6 +364,8 @@ def world(school, other_school, trust, people, signed_in, settings, tmp_path):
             "records:transfer_confirmed": on_transfer,
             "records:transfer_cancel": on_transfer,
             "records:file_received_new": {"pk": pupil.pk},
+            "records:inspection_detail": {"gid": grant.pk},
+            "records:inspection_revoke": {"gid": grant.pk},
             "membership_detail": {"pk": staff_role.pk},
             "membership_role": {"pk": staff_role.pk},
             "membership_last_day": {"pk": staff_role.pk},

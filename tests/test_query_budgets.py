@@ -413,3 +413,61 @@ def test_the_report_pages_keep_their_budget_as_reports_grow(
 
     assert large == small
     assert all(count <= PAGE_BUDGET for count in large.values()), large
+
+
+def test_inspector_access_pages_keep_their_budget_as_grants_and_views_grow(school, other_school, people, signed_in):
+    from django.test import Client
+
+    from records.inspection_models import InspectionGrant
+    from records.services.inspection import inspection_grant
+    from tests.records.test_inspection import ready_report
+
+    dsl_user = people[Role.DSL]
+    pupil = PupilFactory(school=school)
+    case = rich_case(school, dsl_user, pupil)
+    email = "inspector@ofsted.example"
+
+    def give(cases, to=email):
+        return inspection_grant(
+            actor=dsl_user,
+            school=school,
+            email=to,
+            first_name="Ines",
+            last_name="Pector",
+            cases=cases,
+            reports=[ready_report(school, dsl_user, incident=cases[0])],
+            reason="Ofsted inspection",
+            link_base="https://safeguard.example",
+            password=TEST_PASSWORD,
+        )
+
+    grant = give([case])
+    inspector = signed_in(grant.inspector, client=Client(), school=school)
+    dsl = signed_in(dsl_user, client=Client(), school=school)
+    urls = {
+        "inspector's dashboard": (inspector, "/"),
+        "a granted case, as the inspector": (inspector, f"/cases/{case.pk}/"),
+        "a granted case's documents, as the inspector": (inspector, f"/cases/{case.pk}/documents/"),
+        "inspector access": (dsl, "/records/inspection/"),
+        "one grant and what the inspector opened": (dsl, f"/records/inspection/{grant.pk}/"),
+        "give an inspector access": (dsl, "/records/inspection/new/"),
+        "end an inspector's access": (dsl, f"/records/inspection/{grant.pk}/revoke/"),
+    }
+
+    def grow_grants(rounds):
+        for number in range(rounds):
+            more = [make_case(school=school, state="referred", pupils=[pupil]) for _ in range(2)]
+            give(more)  # the same inspector: a second grant in force, with its own cases and report
+            give(more[:1], to=f"auditor{InspectionGrant.objects.count()}-{number}@trust.example")
+            for page in (f"/cases/{more[0].pk}/", f"/cases/{case.pk}/", "/"):
+                assert inspector.get(page).status_code == 200  # more lines in the access log
+        grow(school, other_school, pupil, rounds=1)
+
+    grow_grants(1)
+    small = {name: queries_for(client, url) for name, (client, url) in urls.items()}
+    grow_grants(3)
+    large = {name: queries_for(client, url) for name, (client, url) in urls.items()}
+
+    assert large == small
+    over = {name: count for name, count in large.items() if count > PAGE_BUDGET}
+    assert not over, f"over the budget of {PAGE_BUDGET} queries: {over}"

@@ -278,11 +278,11 @@ def test_inspector_dashboard(school, other_school, people, signed_in, registers,
     assert "Quartermaine" not in page
 
 
-def test_inspector_dashboard_shows_the_last_day(school, signed_in):
-    last_day = timezone.localdate() + datetime.timedelta(days=30)
-    inspector = member(Role.INSPECTOR, school=school, ends_on=last_day)
+def test_inspector_dashboard_says_nothing_is_shared_without_a_grant(school, signed_in):
+    # What an inspector reads, and until when, comes with a grant (tests/records/test_inspection.py).
+    inspector = member(Role.INSPECTOR, school=school, ends_on=timezone.localdate() + datetime.timedelta(days=30))
     _, page = dashboard(signed_in(inspector))
-    assert f"until the end of {last_day.day} {last_day:%B %Y}" in page
+    assert "No records are shared with you here at the moment" in page
 
 
 def test_trust_lead_dashboard(school, other_school, trust, people, signed_in, registers):

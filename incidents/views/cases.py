@@ -59,7 +59,7 @@ def inbox(request):
     return render(request, "incidents/inbox.html", {"page": page, "query": query})
 
 
-@capability_required("view_cases")
+@capability_required("read_case")
 def case_detail(request, pk):
     case = case_for(request, pk)
     meeting = selectors.latest_meeting_with_attendance(case)
@@ -78,6 +78,8 @@ def case_detail(request, pk):
         "actions": selectors.case_actions(case),
         "chronology": selectors.case_chronology(case),
         "can_work": can_work,
+        # An inspector reads the granted case only: never a pupil's other cases or register entry.
+        "can_open_pupils": policy.can(request.roles, "view_cases"),
         "is_open": case.state != CaseState.CLOSED,
         # A review meeting, first or further (new information), may be recorded in any open state.
         "can_meet": can_work and case.state != CaseState.CLOSED,

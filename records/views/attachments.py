@@ -26,7 +26,7 @@ def _list_url(case):
     return reverse("records:attachment_list", kwargs={"pk": case.pk})
 
 
-@capability_required("view_cases")
+@capability_required("read_case")
 def attachment_list(request, pk):
     case = case_for(request, pk)
     attachments = list(attachments_for_case(case))
@@ -89,7 +89,7 @@ def _attachment_add(request, pk):
 
 
 @require_safe
-@capability_required("view_cases")
+@capability_required("read_case")
 def attachment_download(request, pk, attachment_pk):
     case = case_for(request, pk)
     attachment = get_attachment_for_case_or_404(case, attachment_pk)

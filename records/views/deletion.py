@@ -36,7 +36,7 @@ def police_referral_url(case):
     return f"{reverse('referrals:referral_new', args=[case.pk])}?{urlencode({'agency': POLICE_AGENCY.value})}"
 
 
-@capability_required("view_cases")
+@capability_required("read_case")
 def deletion_section(request, pk):
     """The case's deletion requests with their answers and overdue marks, and its take-down reports with their
     follow-ups: open to whoever may see the case, with the work links only for those who may work it."""

@@ -16,7 +16,7 @@ from ..services.custody import custody_state
 from ..viewing_models import NEXT_STEPS
 
 
-@capability_required("view_cases")
+@capability_required("read_case")
 def case_records(request, pk):
     case = case_for(request, pk)  # scoped to the cases this person may see, and logged as viewed
     is_open = case.state != CaseState.CLOSED

@@ -16,7 +16,7 @@ from ..services import sharing as services
 from ..sharing_forms import AgencyMeetingForm, SharingForm
 
 
-@capability_required("view_cases")
+@capability_required("read_case")
 def case_sharing(request, pk):
     """Every sharing and inter-agency meeting of a case, for whoever may see the case; links to record more, or to
     correct, only for the safeguarding team on an open case."""

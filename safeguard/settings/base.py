@@ -209,6 +209,9 @@ SAFEGUARD_ATTACHMENT_MAX_MB = env.int("SAFEGUARD_ATTACHMENT_MAX_MB", default=20)
 SAFEGUARD_REPORTS_ROOT = env.path("SAFEGUARD_REPORTS_ROOT", default=BASE_DIR / "var" / "reports")
 # The protective marking printed on every page of every report (Government Security Classifications).
 SAFEGUARD_REPORT_MARKING = env("SAFEGUARD_REPORT_MARKING", default="OFFICIAL-SENSITIVE")
+# Inspector access (records.inspection_models): a grant lasts this many days unless the school chooses otherwise
+# (never more than records.services.inspection.MAX_DAYS).
+SAFEGUARD_INSPECTOR_ACCESS_DAYS = env.int("SAFEGUARD_INSPECTOR_ACCESS_DAYS", default=3)
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")

@@ -21,10 +21,7 @@ def dashboard(request):
             context["register"] = registers[school.pk]
         if Role.TRUST_LEAD in roles:
             context["trust_schools"] = [(s, registers[s.pk]) for s in shown if s.pk in registers]
-        if Role.INSPECTOR in roles:
-            context["inspector_memberships"] = request.user.memberships.active().filter(
-                school=school, role=Role.INSPECTOR
-            )
-        # What the case apps add for this person's roles (new concerns, sign-offs waiting, their own reports).
+        # What the case apps add for this person's roles (new concerns, sign-offs waiting, their own reports, an
+        # inspector's access).
         context["panels"] = extensions.render_panels("dashboard", request, school=school, roles=roles)
     return render(request, "safeguard/dashboard.html", context)

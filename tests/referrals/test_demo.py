@@ -258,6 +258,27 @@ def test_the_records_of_a_case_appear_in_the_demo(seeded, signed_in, client):
     assert "Deletion deadlines passed" in dashboard and f"Case {waiting.incident.reference}" in dashboard
 
 
+def test_the_demo_inspector_reads_two_riverside_cases_for_three_days(seeded, signed_in, client):
+    from django.contrib.auth import get_user_model
+
+    from records.inspection_models import InspectionGrant
+
+    grant = InspectionGrant.objects.in_force().get()  # seeding twice gives one grant
+    assert grant.inspector == get_user_model().objects.get(username="inspector")
+    assert grant.school.urn == SCHOOLS[0][2] and grant.ends_at - grant.starts_at == timezone.timedelta(days=3)
+    granted = {row.incident for row in grant.case_rows.all()}
+    assert {case.state for case in granted} == {CaseState.CLOSED, CaseState.MANAGED_IN_SCHOOL}
+    assert not grant.inspector.memberships.exists()  # the grant alone gives the role
+
+    signed_in(grant.inspector)
+    home = client.get("/").content.decode()
+    assert "Your inspection access" in home
+    for case in Incident.objects.filter(school=grant.school).exclude(state=CaseState.DRAFT):
+        expected = 200 if case in granted else 404
+        assert client.get(f"/cases/{case.pk}/").status_code == expected, case.reference
+        assert (f"Case {case.reference}" in home) == (case in granted)
+
+
 def test_verify_seals_passes_on_the_demo(seeded):
     out = io.StringIO()
     call_command("verify_seals", stdout=out)  # raises SystemExit (status 1) when anything is wrong
