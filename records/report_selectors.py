@@ -79,11 +79,6 @@ def get_report_for_user_or_404(user, school, pk):
         raise Http404 from None
 
 
-def report_case_ids(reports):
-    """The ids of the cases among `reports` (case records), for the access log of a page that names them."""
-    return [report.incident_id for report in reports if report.incident_id]
-
-
 def report_terms(user, school, *, today, years=3):
     """The school's terms in force over the last `years` years, latest first, to choose a school report's period:
     for whoever may ask for one (the calendar's own page is for those who keep it)."""
