@@ -5,7 +5,7 @@ from safeguard.db import append_only
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("records", "0007_reports"),
+        ("records", "0009_inspection"),
     ]
 
     # A report's row moves from queued to ready (or failed), so it is updated; its history, which says who asked,
