@@ -76,6 +76,7 @@ from .deletion_models import (  # noqa: E402, F401
     DeletionResponse,
     TakedownReport,
 )
+from .reminder_models import Reminder, ReminderDone, ReminderEmail  # noqa: E402, F401
 from .retention_models import LegalHold, LegalHoldLift, RetentionDecision  # noqa: E402, F401
 from .seal_models import Addendum, Seal, SealCheck  # noqa: E402, F401
 from .sharing_models import (  # noqa: E402, F401

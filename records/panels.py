@@ -1,6 +1,14 @@
 """What this app adds to the case apps' pages (through safeguard.extensions: the lower apps never import this one)."""
 
-from . import attachments_panel, deletion_panels, retention_panels, seal_panels, sharing_panels, viewing_panels
+from . import (
+    attachments_panel,
+    deletion_panels,
+    reminder_panels,
+    retention_panels,
+    seal_panels,
+    sharing_panels,
+    viewing_panels,
+)
 
 
 def register():
@@ -11,3 +19,4 @@ def register():
     viewing_panels.register()
     deletion_panels.register()
     retention_panels.register()
+    reminder_panels.register()

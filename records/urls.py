@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, custody, deletion, imagery_devices, retention, seals, sharing, viewing
+from .views import attachments, custody, deletion, imagery_devices, reminders, retention, seals, sharing, viewing
 
 app_name = "records"
 
@@ -46,4 +46,6 @@ urlpatterns = [
     path("records/retention/pupils/<int:pk>/hold/", retention.legal_hold_new, name="legal_hold_new"),
     path("records/retention/pupils/<int:pk>/hold/<int:hid>/lift/", retention.legal_hold_lift, name="legal_hold_lift"),
     path("records/retention/pupils/<int:pk>/decide/", retention.retention_decide, name="retention_decide"),
+    # A person's reminders of what is late, open ones first (the reminder job writes them: records/reminders.py).
+    path("reminders/", reminders.reminder_list, name="reminder_list"),
 ]

@@ -39,6 +39,8 @@ CAPABILITIES = {
     "keep_school_calendar": SENIOR,
     # Who works at the school and in which role: the head, and the trust lead for the trust's schools.
     "manage_people": frozenset({Role.HEADTEACHER, Role.TRUST_LEAD}),
+    # Reminders of what is late go to the case's owner, the DSL, the head, and a named signatory (a staff role).
+    "see_reminders": SENIOR | {Role.STAFF},
 }
 
 

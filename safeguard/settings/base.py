@@ -205,6 +205,10 @@ SAFEGUARD_ATTACHMENTS_ROOT = env.path("SAFEGUARD_ATTACHMENTS_ROOT", default=BASE
 SAFEGUARD_RETENTION_YEARS = env.int("SAFEGUARD_RETENTION_YEARS", default=25)
 SAFEGUARD_RETENTION_QUEUE_MONTHS = env.int("SAFEGUARD_RETENTION_QUEUE_MONTHS", default=6)
 SAFEGUARD_ATTACHMENT_MAX_MB = env.int("SAFEGUARD_ATTACHMENT_MAX_MB", default=20)
+# Reminders (records.reminders, issue 10 §5): a referral with no outcome this many working days after it was made is
+# chased; a reminder still not dealt with this many working days after it fell due goes to the DSL and headteacher.
+SAFEGUARD_REFERRAL_OUTCOME_DAYS = env.int("SAFEGUARD_REFERRAL_OUTCOME_DAYS", default=10)
+SAFEGUARD_REMINDER_ESCALATE_DAYS = env.int("SAFEGUARD_REMINDER_ESCALATE_DAYS", default=2)
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
@@ -251,6 +255,10 @@ CELERY_BEAT_SCHEDULE = {
     "end-expired-memberships": {
         "task": "safeguard.tasks.memberships_end_expired",
         "schedule": crontab(minute=5),
+    },
+    "send-reminders": {
+        "task": "records.tasks.reminders_send",
+        "schedule": crontab(minute="*/15"),
     },
 }
 
