@@ -11,6 +11,7 @@ from django.urls import include, path
 from django.utils import timezone
 
 from incidents import services
+from records import reminders
 from records.services import deletion as deletion_services
 from records.services import retention as retention_services
 from records.services.attachments import attachment_add
@@ -170,6 +171,8 @@ EXPECTED = {
     "records:legal_hold_new": CASE_WORK,
     "records:legal_hold_lift": CASE_WORK,
     "records:retention_decide": CASE_WORK,
+    # A person's own reminders: everyone who may be reminded (a named signatory may hold only the staff role).
+    "records:reminder_list": signed_in_only(200, **{INSPECTOR: 403, TRUST_LEAD: 403}),
 }
 
 
@@ -237,6 +240,8 @@ def world(school, other_school, trust, people, signed_in):
         actor=users[DSL], incident=managed, platform="Snapchat", route="platform"
     )
     hold = retention_services.legal_hold_place(actor=users[DSL], pupil=pupil, reason="A claim against the school")
+    # Ten days on, everything above is late: each person's Reminders page lists cases.
+    reminders.reminders_send(now=timezone.now() + timedelta(days=10))
     return {
         "clients": clients,
         "url_kwargs": {

@@ -15,6 +15,7 @@ from django.utils import timezone
 from incidents import services as case_services
 from incidents.models import Incident
 from incidents.restriction import case_restrict
+from records import reminders
 from records.services import custody, retention, seals
 from records.services import deletion as deletion_services
 from records.services import sharing as sharing_services
@@ -50,6 +51,8 @@ def grow(school, other_school, pupil, *, rounds):
         with_records = make_case(school=school, state="referred", pupils=[pupil])
         record_viewing(with_records, viewer=dsl, present=head_of(school), head=head_of(school))
         record_device(with_records, actor=dsl)
+        # Ten days on, every case above is late: the reminders grow with the cases (both steps).
+        reminders.reminders_send(now=timezone.now() + datetime.timedelta(days=10))
 
 
 def head_of(school):
@@ -215,6 +218,9 @@ def pages(school, other_school, people, signed_in):
         "a legal hold": (dsl, f"/records/retention/pupils/{pupil.pk}/hold/"),
         "lifting a legal hold": (dsl, f"/records/retention/pupils/{pupil.pk}/hold/{hold.pk}/lift/"),
         "a retention decision": (dsl, f"/records/retention/pupils/{pupil.pk}/decide/"),
+        "reminders": (dsl, "/reminders/"),
+        "the headteacher's reminders": (head, "/reminders/"),
+        "a member of staff's reminders": (staff, "/reminders/"),
     }
     return urls, pupil
 
