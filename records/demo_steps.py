@@ -7,6 +7,7 @@ gives them, and writes times as "3 weekdays ago 14:30"; each step is back-dated 
 
 from safeguard.demo import DEMO_PASSWORD
 
+from . import reminders
 from .services import custody, deletion, seals, sharing, viewing
 
 
@@ -19,6 +20,7 @@ def register_demo_steps():
     from referrals import demo
 
     when, steps = demo._when, demo.STEPS
+    demo.AFTER_SEEDING["reminders"] = reminders.reminders_send
 
     def step(function):
         steps[function.__name__.lstrip("_")] = function

@@ -280,3 +280,21 @@ def test_a_story_dated_out_of_order_is_refused():
     school = School.objects.get(urn="140001")
     with pytest.raises(ValueError, match="step 2 .note. is dated before"):
         demo_cases._play(school, demo_cases._people(school, "riverside"), set(), story)
+
+
+def test_the_demo_has_reminders_for_its_overdue_items(seeded, signed_in, client):
+    """seed_demo runs the reminder job once at the end, as the beat would: the overdue referral and the deletion
+    past its deadline each have their reminder, and the DSL's Reminders page lists them."""
+    from records.reminder_models import Reminder
+
+    waiting = DeletionRequest.objects.exclude(responses__isnull=False).get()
+    overdue = [r for r in Referral.objects.select_related("incident__school") if r.is_overdue()]
+    assert overdue
+    events = set(Reminder.objects.values_list("event", flat=True))
+    assert f"deletion:{waiting.pk}:deadline_passed" in events
+    assert {f"referral:{r.pk}:unacknowledged" for r in overdue} <= events
+
+    dsl = waiting.incident.school.memberships.get(role=Role.DSL).user
+    signed_in(dsl)
+    page = client.get("/reminders/").content.decode()
+    assert waiting.incident.reference in page and "has passed" in page
