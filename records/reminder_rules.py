@@ -33,14 +33,13 @@ def _holder(role, school="school", excluding=None):
     return Subquery(holders.order_by("starts_on", "pk").values("user")[:1])
 
 
-def _one_school_each(rows, school_of):
-    """Give the rows of one school one School object, so its calendar is read once for all of them."""
+def _one_school_each(cases):
+    """Give the cases of one school one School object, so that its calendar is read once for all of them."""
     schools = {}
-    for row in rows:
-        case = school_of(row)
+    for case in cases:
         case.school = schools.setdefault(case.school_id, case.school)
     calendar.preload(schools.values())
-    return rows
+    return cases
 
 
 def after_one_school_day(school, moment):
@@ -58,13 +57,12 @@ def concerns_without_meeting(now):
     cases = _one_school_each(
         list(
             Incident.objects.exclude(state__in=[CaseState.DRAFT, CaseState.CLOSED])
-            .filter(submitted_at__lt=now - DAY)  # a school day is at least a day
+            .filter(submitted_at__lte=now - DAY)  # a school day is at least a day
             .exclude(Exists(held))
             .select_related("school")
             .annotate(dsl_id=_holder(Role.DSL))
             .only("school", "reference", "submitted_at", "owner")
-        ),
-        lambda case: case,
+        )
     )
     for case in cases:
         due_at = after_one_school_day(case.school, case.submitted_at)
@@ -148,7 +146,7 @@ def decisions_awaiting_sign_off(now):
     )
     decisions = (
         Decision.objects.filter(kind=DecisionKind.MANAGE_IN_SCHOOL, status=DecisionStatus.PENDING_SIGN_OFF)
-        .filter(decided_at__lt=now - DAY)
+        .filter(decided_at__lte=now - DAY)
         .select_related("incident__school")
         .only("incident__school__nation", "incident__reference", "decided_by", "decided_at")
         .annotate(head_id=_holder(Role.HEADTEACHER, school, excluding="decided_by"))
