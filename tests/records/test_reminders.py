@@ -175,7 +175,7 @@ def test_a_deletion_deadline_passed_is_due_until_answered(school, dsl, case_in):
     assert event not in dues(reminder_rules.deletion_deadlines_passed, deadline + datetime.timedelta(minutes=1))
 
 
-def test_each_rule_reads_in_the_same_queries_at_any_size(school, dsl, case_in, terms, django_assert_max_num_queries):
+def test_each_rule_reads_in_the_same_queries_at_any_size(school, dsl, case_in, terms):
     for state in ("reported", "referred", "awaiting_sign_off"):
         case_in(state)
     later = timezone.now() + datetime.timedelta(days=30)
