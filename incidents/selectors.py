@@ -9,27 +9,25 @@ work: their selectors return a plain snapshot, not the case.
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     BooleanField,
     Case,
-    CharField,
     Exists,
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     Subquery,
     Sum,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import Cast
 from django.http import Http404
 
 from safeguard import extensions, policy
 from safeguard.memberships import roles_in_school
-from safeguard.models import AccessLog, Pupil
+from safeguard.models import Pupil
 from safeguard.selectors import pupil_list_for_user
 
 from .models import (
@@ -45,6 +43,7 @@ from .models import (
     Involvement,
     MeetingAttendee,
     Notification,
+    NotificationKind,
     Part,
 )
 from .pupil_search import PupilFinder
@@ -305,24 +304,34 @@ def open_actions_for_user(user, school):
     )
 
 
-def notifications_for_user(user, school):
-    """The user's notifications about new concerns of `school` they may see, still waiting for review, that they
-    have not opened since, newest first.
-
-    Opening the case is what reads a notification, and the access log already records every opening, so reading
-    one writes nothing more (a GET never writes but for the access log). Once the concern is reviewed the alert
-    has done its work; keeping to the inbox's cases keeps the read the same size after years of concerns.
-    """
-    opened_since = AccessLog.objects.filter(
-        user=user,
-        action=AccessLog.Action.VIEW,  # opened, not just seen in a list
-        content_type=ContentType.objects.get_for_model(Incident),
-        object_id=Cast(OuterRef("incident_id"), CharField()),
-        at__gte=OuterRef("created_at"),
+# kind -> pending(): a filter on Notification that holds while the notification still calls for attention. The
+# case's progress clears it, never the opening of a page, so reading the list writes nothing. Higher apps add the
+# kinds they raise (records: imagery viewed); a kind with no rule here is never listed.
+_pending = {
+    # Cleared once a review meeting is held, or the case leaves the inbox by any other move.
+    NotificationKind.CONCERN_REPORTED: lambda: (
+        Q(incident__state=CaseState.REPORTED)
+        & ~Exists(InitialReviewMeeting.objects.filter(incident=OuterRef("incident")))
     )
+}
+
+
+def register_notification_pending(kind, pending):
+    """Say when a notification of `kind` still calls for attention: `pending()` returns a filter on Notification."""
+    _pending[kind] = pending
+
+
+def notifications_for_user(user, school):
+    """The user's notifications about cases of `school` they may see whose case has not yet moved on, newest first.
+
+    One query, and no write: what clears a notification is the case's own progress (see `_pending`).
+    """
+    still_pending = Q(pk__in=[])
+    for kind, pending in _pending.items():
+        still_pending |= Q(kind=kind) & pending()
     return (
-        Notification.objects.filter(recipient=user, incident__in=inbox_for_user(user, school).values("pk"))
-        .exclude(Exists(opened_since))
+        Notification.objects.filter(recipient=user, incident__in=incident_list_for_user(user, school).values("pk"))
+        .filter(still_pending)
         .select_related("incident")
         .order_by("-created_at", "-pk")
     )

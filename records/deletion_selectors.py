@@ -64,12 +64,17 @@ def takedown_reports_for_case(incident):
 def overdue_deletions_for_user(user, school, now=None):
     """Deletion requests past their deadline with no answer, on cases managed in school that the user may see,
     oldest deadline first; each row carries `overdue_count`, how many there are in all (one query with a limit)."""
-    now = now or timezone.now()
-    cases = incident_list_for_user(user, school).filter(state=CaseState.MANAGED_IN_SCHOOL)
     return (
-        DeletionRequest.objects.filter(incident__in=cases.values("pk"), deadline__lt=now)
-        .exclude(Exists(DeletionResponse.objects.filter(request=OuterRef("pk"))))
+        deletion_requests_overdue(incident_list_for_user(user, school), now or timezone.now())
         .select_related("incident", "involvement__pupil")
         .annotate(overdue_count=Window(Count("pk")))
         .order_by("deadline", "pk")
+    )
+
+
+def deletion_requests_overdue(cases, now):
+    """The deletion requests on those of `cases` managed in school that are past their deadline with no answer."""
+    managed = cases.filter(state=CaseState.MANAGED_IN_SCHOOL).values("pk")
+    return DeletionRequest.objects.filter(incident__in=managed, deadline__lt=now).exclude(
+        Exists(DeletionResponse.objects.filter(request=OuterRef("pk")))
     )

@@ -7,6 +7,7 @@ gives them, and writes times as "3 weekdays ago 14:30"; each step is back-dated 
 
 from safeguard.demo import DEMO_PASSWORD
 
+from . import reminders
 from .services import custody, deletion, inspection, seals, sharing, transfers, viewing
 
 # The demo inspector (safeguard.demo makes their account) and where their emails would take them.
@@ -24,6 +25,7 @@ def register_demo_steps():
 
     when, steps = demo._when, demo.STEPS
     demo.FINISHES.append(_inspector_access)
+    demo.AFTER_SEEDING["reminders"] = reminders.reminders_send
 
     def step(function):
         steps[function.__name__.lstrip("_")] = function

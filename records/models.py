@@ -83,6 +83,7 @@ from .inspection_models import (  # noqa: E402, F401
     InspectionNotice,
     InspectionRevocation,
 )
+from .reminder_models import Reminder, ReminderDone, ReminderEmail  # noqa: E402, F401
 from .report_models import Report, ReportKind, ReportState  # noqa: E402, F401
 from .retention_models import LegalHold, LegalHoldLift, RetentionDecision  # noqa: E402, F401
 from .seal_models import Addendum, Seal, SealCheck  # noqa: E402, F401

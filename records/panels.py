@@ -4,6 +4,7 @@ from . import (
     attachments_panel,
     deletion_panels,
     inspection_panels,
+    reminder_panels,
     report_panels,
     retention_panels,
     seal_panels,
@@ -24,3 +25,4 @@ def register():
     report_panels.register()
     transfer_panels.register()
     inspection_panels.register()
+    reminder_panels.register()

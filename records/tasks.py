@@ -1,6 +1,7 @@
 from celery import shared_task
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from . import reminders
 from .services import inspection, reports, viewing
 
 
@@ -41,3 +42,15 @@ def reports_recover():
 def inspection_notice_email(grant_id, link_base):
     """After inspector access is given: email the inspector (inviting them if new), once (safe to run twice)."""
     return inspection.inspection_notice_send(grant_id=grant_id, link_base=link_base)
+# Every 15 minutes from the beat; expires before the next run, since a backlog of runs would only repeat each other.
+@shared_task(acks_late=True, ignore_result=True, expires=14 * 60)
+def reminders_send():
+    """Remind whoever is due a reminder, once each (safe to run twice, or twice at once)."""
+    return reminders.reminders_send()
+
+
+# Queued through the outbox by reminders_send.
+@shared_task
+def reminder_emails(reminder_ids):
+    """Email each of these reminders once (safe to run twice)."""
+    return reminders.reminder_emails_send(reminder_ids=reminder_ids)

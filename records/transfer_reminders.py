@@ -1,7 +1,6 @@
 """The reminder rule for child protection file transfers (issue 10 §5): a transfer whose receipt is not confirmed
 by the end of its clock (records.transfer_selectors: 5 school days from the leaving date) is escalated to the
-person who started it, once per transfer. The reminders app registers it:
-`register_reminder_rule("transfer unconfirmed", transfers_unconfirmed)`.
+person who started it, once per transfer (registered with the others in records.reminder_rules).
 """
 
 import datetime
@@ -11,14 +10,13 @@ from django.utils import timezone
 
 from safeguard import calendar
 
+from .reminders import Due
 from .transfer_selectors import SHORTEST_CLOCK, open_transfers, transfer_clock
 
 
 def transfers_unconfirmed(now):
     """A `Due` for each transfer neither confirmed nor cancelled whose clock ran out before `now`: three queries
     however many (the transfers old enough to be late, then every school's terms and INSET days at once)."""
-    from .reminders import Due  # the reminders app's; imported here so this module loads without it
-
     today = timezone.localdate(now)
     transfers = list(
         open_transfers().filter(leaving_on__lte=today - SHORTEST_CLOCK).select_related("school").order_by("pk")

@@ -6,6 +6,7 @@ from .views import (
     deletion,
     imagery_devices,
     inspection,
+    reminders,
     reports,
     retention,
     seals,
@@ -81,4 +82,6 @@ urlpatterns = [
     path("records/inspection/new/", inspection.inspection_new, name="inspection_new"),
     path("records/inspection/<int:gid>/", inspection.inspection_detail, name="inspection_detail"),
     path("records/inspection/<int:gid>/revoke/", inspection.inspection_revoke, name="inspection_revoke"),
+    # A person's reminders of what is late, open ones first (the reminder job writes them: records/reminders.py).
+    path("reminders/", reminders.reminder_list, name="reminder_list"),
 ]

@@ -123,6 +123,9 @@ STEPS = {}  # the records app adds its own steps (a signed addendum) from its Ap
 # What follows a school's stories, once all are played: each is finish(school, people, played), `played` being
 # (the story as written, the Story played) pairs. The records app adds the inspector's access to chosen cases.
 FINISHES = []
+# Jobs the apps above run once the cases are in, by name (records: the reminder job, so that what the stories left
+# late has its reminders, as the beat would have sent them).
+AFTER_SEEDING = {}
 
 
 def _step(function):
@@ -272,6 +275,8 @@ def seed_cases():
         school = School.objects.filter(urn=urn).first()
         if school is not None and not Incident.objects.filter(school=school).exists():
             added += _seed_school(school, key, [story for story in stories if story["school"] == key])
+    for job in AFTER_SEEDING.values():
+        job()
     return added
 
 

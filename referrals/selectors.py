@@ -100,10 +100,14 @@ def referrals_awaiting_outcome_for_user(user, school):
 
 def referrals_overdue_for_user(user, school, now=None):
     """Referrals with no acknowledgement a working day after they were made: to chase, or to escalate."""
-    now = now or timezone.now()
-    waiting = referrals_awaiting_outcome_for_user(user, school).filter(
-        acknowledged_at__isnull=True, made_at__lt=now - datetime.timedelta(days=1)
-    )  # a working day is at least a day: the database narrows, Python skips weekends and bank holidays
+    return referrals_overdue(referrals_awaiting_outcome_for_user(user, school), now or timezone.now())
+
+
+def referrals_overdue(referrals, now):
+    """Those of `referrals` (selected with their case's school) with no acknowledgement nor outcome a working day
+    after they were made, as a list."""
+    waiting = referrals.filter(outcome="", acknowledged_at__isnull=True, made_at__lt=now - datetime.timedelta(days=1))
+    # A working day is at least a day: the database narrows, Python skips weekends and bank holidays.
     return [r for r in waiting if r.is_overdue(now)]
 
 

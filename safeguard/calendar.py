@@ -118,3 +118,4 @@ def preload(schools):
 def forget(school):
     """Drop what was read of the school's calendar, after it changed."""
     school.__dict__.pop(_LOADED, None)
+

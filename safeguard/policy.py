@@ -52,6 +52,8 @@ CAPABILITIES = {
     # a pupil's file is a copy of a child's whole record, made only by those who hold it (the DSL team and the head).
     "request_school_reports": SENIOR | {Role.TRUST_LEAD},
     "export_case_files": SENIOR,
+    # Reminders of what is late go to the case's owner, the DSL, the head, and a named signatory (a staff role).
+    "see_reminders": SENIOR | {Role.STAFF},
 }
 
 

@@ -11,6 +11,7 @@ from django.urls import include, path
 from django.utils import timezone
 
 from incidents import services
+from records import reminders
 from records.services import deletion as deletion_services
 from records.services import retention as retention_services
 from records.services import transfers as transfer_services
@@ -205,6 +206,8 @@ EXPECTED = {
     "records:inspection_new": INSPECTION_GRANT,
     "records:inspection_detail": {**INSPECTION, OTHER_SCHOOL: 404},
     "records:inspection_revoke": {**INSPECTION_GRANT, OTHER_SCHOOL: 404},
+    # A person's own reminders: everyone who may be reminded (a named signatory may hold only the staff role).
+    "records:reminder_list": signed_in_only(200, **{INSPECTOR: 403, TRUST_LEAD: 403}),
 }
 
 
@@ -296,6 +299,8 @@ def world(school, other_school, trust, people, signed_in, settings, tmp_path):
         leaving_on=timezone.localdate(),
     )
     on_transfer = {"pk": pupil.pk, "tid": transfer.pk}
+    # Ten days on, everything above is late: each person's Reminders page lists cases.
+    reminders.reminders_send(now=timezone.now() + timedelta(days=10))
     return {
         "clients": clients,
         "url_kwargs": {

@@ -16,6 +16,7 @@ from django.utils import timezone
 from incidents import services as case_services
 from incidents.models import Incident
 from incidents.restriction import case_restrict
+from records import reminders
 from records.report_models import Report, ReportKind, ReportState
 from records.services import custody, retention, seals, transfers
 from records.services import deletion as deletion_services
@@ -54,6 +55,8 @@ def grow(school, other_school, pupil, *, rounds):
         with_records = make_case(school=school, state="referred", pupils=[pupil])
         record_viewing(with_records, viewer=dsl, present=head_of(school), head=head_of(school))
         record_device(with_records, actor=dsl)
+        # Ten days on, every case above is late: the reminders grow with the cases (both steps).
+        reminders.reminders_send(now=timezone.now() + datetime.timedelta(days=10))
 
 
 def head_of(school):
@@ -263,6 +266,9 @@ def pages(school, other_school, people, signed_in):
         "record receipt confirmed": (dsl, f"/pupils/{pupil.pk}/transfers/{transfer.pk}/confirmed/"),
         "cancel a transfer": (dsl, f"/pupils/{pupil.pk}/transfers/{transfer.pk}/cancel/"),
         "record a file received": (dsl, f"/pupils/{pupil.pk}/files-received/new/"),
+        "reminders": (dsl, "/reminders/"),
+        "the headteacher's reminders": (head, "/reminders/"),
+        "a member of staff's reminders": (staff, "/reminders/"),
     }
     return urls, pupil
 

@@ -1,6 +1,6 @@
 """Reads of the imagery-viewing log. The case is already found through the scoped case selector."""
 
-from django.db.models import OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Concat
 
 from incidents.selectors import incident_list_for_user
@@ -65,3 +65,10 @@ def awaiting_signature_for_user(user, school, roles):
 
 def open_delegations(school):
     return ViewingDelegation.objects.filter(school=school, ended_at__isnull=True).select_related("user", "granted_by")
+
+
+def headteacher_notification_pending():
+    """While a viewing on the notification's case waits for the headteacher's signature: what keeps the headteacher's
+    "Imagery viewed" notification in their list (incidents.selectors.register_notification_pending)."""
+    head_signed = ViewingSignature.objects.filter(viewing=OuterRef("pk"), signer=ViewingSigner.HEADTEACHER)
+    return Q(Exists(ImageryViewing.objects.filter(incident=OuterRef("incident")).exclude(Exists(head_signed))))

@@ -212,6 +212,10 @@ SAFEGUARD_REPORT_MARKING = env("SAFEGUARD_REPORT_MARKING", default="OFFICIAL-SEN
 # Inspector access (records.inspection_models): a grant lasts this many days unless the school chooses otherwise
 # (never more than records.services.inspection.MAX_DAYS).
 SAFEGUARD_INSPECTOR_ACCESS_DAYS = env.int("SAFEGUARD_INSPECTOR_ACCESS_DAYS", default=3)
+# Reminders (records.reminders, issue 10 §5): a referral with no outcome this many working days after it was made is
+# chased; a reminder still not dealt with this many working days after it fell due goes to the DSL and headteacher.
+SAFEGUARD_REFERRAL_OUTCOME_DAYS = env.int("SAFEGUARD_REFERRAL_OUTCOME_DAYS", default=10)
+SAFEGUARD_REMINDER_ESCALATE_DAYS = env.int("SAFEGUARD_REMINDER_ESCALATE_DAYS", default=2)
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
@@ -267,6 +271,10 @@ CELERY_BEAT_SCHEDULE = {
     "end-expired-memberships": {
         "task": "safeguard.tasks.memberships_end_expired",
         "schedule": crontab(minute=5),
+    },
+    "send-reminders": {
+        "task": "records.tasks.reminders_send",
+        "schedule": crontab(minute="*/15"),
     },
 }
 

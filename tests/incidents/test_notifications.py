@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.db import transaction
+from django.utils import timezone
 
 from incidents import selectors, services, tasks
 from incidents.models import Incident, Notification
@@ -10,7 +11,7 @@ from safeguard import services as core_services
 from safeguard.audit import log_access
 from safeguard.models import AccessLog, Membership
 from safeguard.roles import Role
-from tests.factories import admin_user, concern_details, make_case
+from tests.factories import admin_user, concern_details, make_case, meeting_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -99,26 +100,53 @@ def test_notification_history_names_the_person_who_submitted(school, staff, dsl,
     assert [r.history_user for r in notification.history.all()] == [staff, staff]
 
 
-def test_opening_the_case_reads_only_the_openers_notification_and_writes_nothing_to_it(school, dsl, deputy, case_in):
+def test_opening_the_case_does_not_clear_a_notification_and_nothing_is_written(school, dsl, deputy, case_in):
+    """What clears a notification is the case moving on, not a page being opened (issue 10 §5)."""
     case = case_in("reported")
     notification = case.notifications.get(recipient=dsl)
     history = notification.history.count()
     assert list(selectors.notifications_for_user(dsl, school)) == [notification]
 
-    # Seen as a line on the dashboard is not opened: the notification still waits.
     log_access(user=dsl, school=school, records=[(Incident, case.pk, AccessLog.Action.LIST)])
-    assert list(selectors.notifications_for_user(dsl, school)) == [notification]
-
     log_access(user=dsl, school=school, records=[(Incident, case.pk, AccessLog.Action.VIEW)])
 
-    assert not selectors.notifications_for_user(dsl, school).exists()
-    assert selectors.notifications_for_user(deputy, school).get().incident == case
+    assert list(selectors.notifications_for_user(dsl, school)) == [notification]
     assert notification.history.count() == history
+
+
+def test_a_concern_clears_for_everyone_once_its_review_meeting_is_held(school, dsl, deputy, case_in):
+    case = case_in("reported")
+    assert selectors.notifications_for_user(deputy, school).get().incident == case
+
+    services.review_meeting_record(
+        actor=dsl, incident=case, held_at=timezone.now(), attendees=[dsl], answers=meeting_answers()
+    )
+
+    assert not selectors.notifications_for_user(dsl, school).exists()
+    assert not selectors.notifications_for_user(deputy, school).exists()
+    assert Notification.objects.filter(incident=case).count() == 2  # kept on record, only no longer listed
 
 
 def test_a_concern_once_reviewed_no_longer_calls_for_attention(school, dsl, case_in):
     case_in("under_review")
     assert not selectors.notifications_for_user(dsl, school).exists()
+
+
+def test_the_notifications_are_read_in_the_same_queries_however_many(school, dsl, case_in):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            found = list(selectors.notifications_for_user(dsl, school))
+        return len(found), len(captured)
+
+    case_in("reported")
+    shown, few = queries()
+    for _ in range(2):
+        case_in("reported")
+    assert queries() == (shown + 2, few)
+    assert few == 2  # the user's roles (once per request on a page), then the notifications
 
 
 def test_two_runs_of_the_task_before_any_email_still_send_one_each(school, dsl, deputy):

@@ -2,10 +2,7 @@
 history, the reminder rule, files received in the pupil's chronology, and the pages."""
 
 import datetime
-import sys
-import types
 import uuid
-from dataclasses import dataclass
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -214,29 +211,8 @@ def test_postgresql_refuses_to_rewrite_a_transfer_or_its_events(dsl, pupil):
 # --- The reminder rule -----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Due:
-    """A stand-in for the reminders app's Due, with its fields."""
-
-    event: str
-    school_id: int
-    incident_id: int | None
-    owner_id: int
-    due_at: datetime.datetime
-    summary: str
-    url: str
-
-
-@pytest.fixture
-def reminders_module(monkeypatch):
-    module = types.ModuleType("records.reminders")
-    module.Due = Due
-    monkeypatch.setitem(sys.modules, "records.reminders", module)
-    return module
-
-
 def test_the_rule_yields_only_unconfirmed_transfers_past_their_clock_once_each(
-    reminders_module, school_year, dsl, deputy, pupil
+    school_year, dsl, deputy, pupil
 ):
     now = at(2026, 3, 20)  # a Friday in the spring term
     late = start(dsl, pupil, leaving_on=D(2026, 3, 5))  # due 12 March
@@ -260,7 +236,21 @@ def test_the_rule_yields_only_unconfirmed_transfers_past_their_clock_once_each(
     assert pupil.last_name not in first.summary
 
 
-def test_the_rule_reads_in_a_fixed_number_of_queries(reminders_module, school_year, other_school, dsl, pupil):
+def test_the_reminder_job_reminds_whoever_started_a_late_transfer_once(school_year, dsl, pupil, jobs_run_here):
+    from records import reminders
+    from records.reminder_models import Reminder
+
+    late = start(dsl, pupil, leaving_on=D(2026, 3, 5))  # due 12 March
+    reminders.reminders_send(now=at(2026, 3, 20))
+    reminders.reminders_send(now=at(2026, 3, 20))
+
+    # Run twice: the DSL who started it once, then (two working days on, already passed) the head, once.
+    sent = list(Reminder.objects.filter(event=f"transfer:{late.pk}:unconfirmed").values_list("recipient", "step"))
+    head = pupil.school.memberships.get(role=Role.HEADTEACHER).user
+    assert sorted(sent) == sorted([(dsl.pk, 1), (head.pk, 2)])
+
+
+def test_the_rule_reads_in_a_fixed_number_of_queries(school_year, other_school, dsl, pupil):
     def count():
         with CaptureQueriesContext(connection) as captured:
             found = list(transfers_unconfirmed(at(2026, 3, 20)))

@@ -67,6 +67,23 @@ def test_the_email_goes_once_however_often_the_job_runs(case, dsl, deputy, head,
     assert len(mail.outbox) == 1
 
 
+def test_the_headteachers_alert_stays_until_they_have_signed_each_viewing(case, school, dsl, deputy, head):
+    """Cleared by the case's progress (the head's signature), never by opening a page (issue 10 §5)."""
+    from incidents.selectors import notifications_for_user
+
+    first = record_viewing(case, viewer=dsl, present=deputy, head=head)
+    second = record_viewing(case, viewer=dsl, present=deputy, head=head)
+    alert = Notification.objects.get(incident=case, kind=NotificationKind.IMAGERY_VIEWED)
+    assert list(notifications_for_user(head, school)) == [alert]
+
+    services.viewing_sign(actor=dsl, viewing=first, password=TEST_PASSWORD)  # the viewer's signature is not the head's
+    services.viewing_sign(actor=head, viewing=first, password=TEST_PASSWORD)
+    assert list(notifications_for_user(head, school)) == [alert]  # the second still waits
+
+    services.viewing_sign(actor=head, viewing=second, password=TEST_PASSWORD)
+    assert list(notifications_for_user(head, school)) == []
+
+
 @pytest.mark.parametrize("reason", ["curiosity", "", "to_check_identity", "UNAVOIDABLE"])
 def test_a_reason_outside_the_three_is_refused(case, dsl, deputy, head, reason):
     with pytest.raises(RuleBroken) as refused:

@@ -314,3 +314,19 @@ def test_the_demo_has_a_leaving_pupils_transfer_and_a_file_received(seeded, sign
     assert "Northgate High School" in client.get(f"/pupils/{transfer.pupil_id}/").content.decode()
     chronology = client.get(f"/cases/pupils/{received.pupil_id}/").content.decode()
     assert "Child protection file received from Brookfield Academy" in chronology
+def test_the_demo_has_reminders_for_its_overdue_items(seeded, signed_in, client):
+    """seed_demo runs the reminder job once at the end, as the beat would: the overdue referral and the deletion
+    past its deadline each have their reminder, and the DSL's Reminders page lists them."""
+    from records.reminder_models import Reminder
+
+    waiting = DeletionRequest.objects.exclude(responses__isnull=False).get()
+    overdue = [r for r in Referral.objects.select_related("incident__school") if r.is_overdue()]
+    assert overdue
+    events = set(Reminder.objects.values_list("event", flat=True))
+    assert f"deletion:{waiting.pk}:deadline_passed" in events
+    assert {f"referral:{r.pk}:unacknowledged" for r in overdue} <= events
+
+    dsl = waiting.incident.school.memberships.get(role=Role.DSL).user
+    signed_in(dsl)
+    page = client.get("/reminders/").content.decode()
+    assert waiting.incident.reference in page and "has passed" in page
