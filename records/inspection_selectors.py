@@ -13,10 +13,6 @@ from safeguard.memberships import roles_in_school
 from safeguard.models import AccessLog
 
 from .inspection_models import InspectionGrant, InspectionGrantCase, InspectionGrantReport
-from .report_models import Report, ReportState
-
-# The grant form offers the school's latest ready reports, not all of them (a page the same size at any age).
-REPORTS_OFFERED = 30
 
 
 def grants_in_force_for(user):
@@ -120,14 +116,3 @@ def grantable_cases(user, school, references):
     """The cases with these references that `user` may see in `school` (a restricted case only if named on it)."""
     return incident_list_for_user(user, school).prefetch_related(None).filter(reference__in=references)
 
-
-def grantable_reports(user, school):
-    """The school's latest ready reports that `user` may give an inspector: a case record only of a case they can
-    see. (At merge, this reads through records.report_selectors.reports_for_user.)"""
-    visible_cases = incident_list_for_user(user, school).values("pk")
-    return (
-        Report.objects.filter(school=school, state=ReportState.READY)
-        .filter(Q(incident__isnull=True) | Q(incident__in=visible_cases))
-        .select_related("incident", "pupil")
-        .order_by("-requested_at", "-pk")[:REPORTS_OFFERED]
-    )

@@ -13,8 +13,10 @@ from incidents.models import Incident
 from safeguard import policy
 from safeguard.memberships import roles_in_school
 from safeguard.models import Pupil, Term
+from safeguard.roles import Role
 
-from .report_models import Report, ReportKind
+from .inspection_selectors import granted_report_ids
+from .report_models import Report, ReportKind, ReportState
 
 LIST_SIZE = 50
 
@@ -25,7 +27,8 @@ def reports_for_user(user, school):
     School reports: whoever may ask for one (the DSL team, the head and the trust lead). A case record: the DSL team
     and the head, for a case they may see (so a restricted case's record stays with its named members). A pupil's
     file: the DSL team and the head, for a pupil on the register they may read (the file leaves restricted cases
-    out, see records.report_content.pupil_file).
+    out, see records.report_content.pupil_file). An inspector: exactly the reports granted to them, while the grant
+    is in force (records.inspection_selectors).
     """
     if school is None:
         return Report.objects.none()
@@ -40,6 +43,8 @@ def reports_for_user(user, school):
         pupils = policy.pupil_scope(roles, school)
         if pupils is not None:
             shown |= Q(kind=ReportKind.PUPIL_FILE, pupil__in=Pupil.objects.filter(pupils).values("pk"))
+    if Role.INSPECTOR in roles:
+        shown |= Q(pk__in=granted_report_ids(user))
     if not shown:
         return Report.objects.none()
     return Report.objects.filter(shown, school=school)
@@ -68,6 +73,20 @@ def report_list_for_user(user, school):
             "pupil__last_name",
         )
         .order_by("-requested_at", "-pk")
+    )
+
+
+# The inspector access form offers the school's latest ready reports, not all of them (the same size at any age).
+REPORTS_OFFERED = 30
+
+
+def grantable_reports(user, school):
+    """The school's latest ready reports that `user` may see, and so may give an inspector."""
+    return (
+        reports_for_user(user, school)
+        .filter(state=ReportState.READY)
+        .select_related("incident", "pupil")
+        .order_by("-requested_at", "-pk")[:REPORTS_OFFERED]
     )
 
 

@@ -32,8 +32,9 @@ from ..inspection_models import (
     InspectionNotice,
     InspectionRevocation,
 )
-from ..inspection_selectors import grantable_cases, grantable_reports
+from ..inspection_selectors import grantable_cases
 from ..report_models import ReportState
+from ..report_selectors import grantable_reports
 
 # The longest window a grant may have. An Ofsted inspection is on site for two or three days and its report follows
 # within days; a trust's audit takes about a week. Two weeks covers either with room to spare, while a grant

@@ -18,6 +18,7 @@ from safeguard.people import person_name
 
 from .. import inspection_selectors as selectors
 from ..inspection_forms import InspectionGrantForm, InspectionRevokeForm
+from ..report_selectors import grantable_reports
 from ..services import inspection as services
 
 GRANTS_SHOWN = 20
@@ -62,7 +63,7 @@ def inspection_detail(request, gid):
 
 @capability_required("grant_inspection_access")
 def inspection_new(request):
-    reports = list(selectors.grantable_reports(request.user, request.school))
+    reports = list(grantable_reports(request.user, request.school))
     form = InspectionGrantForm(request.POST or None, reports=reports)
 
     def perform(data):

@@ -23,6 +23,7 @@ from safeguard.middleware import needs_two_factor
 from safeguard.models import AccessLog
 from safeguard.roles import Role
 from tests.conftest import postgres_only
+from tests.records import helpers
 from tests.factories import TEST_PASSWORD, PupilFactory, make_case, member
 
 INSPECTOR_EMAIL = "lead.inspector@ofsted.example"
@@ -215,6 +216,31 @@ def test_granted_report_ids_are_exactly_the_reports_in_force(world, school, peop
     assert set(Report.objects.filter(pk__in=granted_report_ids(inspector))) == {report, other_report}
     inspection_revoke(actor=people[Role.DSL], grant=second, reason="Sent the wrong report")
     assert list(Report.objects.filter(pk__in=granted_report_ids(inspector))) == [report]
+
+
+def test_the_inspector_opens_and_downloads_exactly_the_granted_report(
+    school, people, signed_in, settings, tmp_path
+):
+    settings.SAFEGUARD_REPORTS_ROOT = tmp_path
+    dsl = people[Role.DSL]
+    granted_case, other_case = (make_case(school=school, state="under_review") for _ in range(2))
+    granted, other = (helpers.ready_report(actor=dsl, incident=case) for case in (granted_case, other_case))
+    grant = give(dsl, school, cases=[granted_case], reports=[granted])
+    client = signed_in(grant.inspector, school=school)
+
+    assert f"/reports/{granted.pk}/" in client.get("/").content.decode()  # their home links it
+    assert client.get(f"/reports/{granted.pk}/").status_code == 200
+    download = client.get(f"/reports/{granted.pk}/download/")
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
+    assert AccessLog.objects.filter(
+        user=grant.inspector, action=AccessLog.Action.DOWNLOAD, object_id=str(granted.pk)
+    ).exists()
+    for url in (f"/reports/{other.pk}/", f"/reports/{other.pk}/download/", f"/reports/{other.pk}/status/"):
+        assert client.get(url).status_code == 404, url
+    assert client.get("/reports/").status_code == 403  # no list of the school's reports
+
+    inspection_revoke(actor=dsl, grant=grant, reason="The visit is over")
+    assert client.get(f"/reports/{granted.pk}/download/").status_code in (403, 404)
 
 
 # --- Granting and revoking: who may, and what is refused ----------------------------------------------------------
