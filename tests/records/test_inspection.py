@@ -23,8 +23,8 @@ from safeguard.middleware import needs_two_factor
 from safeguard.models import AccessLog
 from safeguard.roles import Role
 from tests.conftest import postgres_only
-from tests.records import helpers
 from tests.factories import TEST_PASSWORD, PupilFactory, make_case, member
+from tests.records import helpers
 
 INSPECTOR_EMAIL = "lead.inspector@ofsted.example"
 
