@@ -94,7 +94,8 @@ def _referrals():
     )
 
 
-def _referral_due(referral, event, due_at, summary, page):
+def _referral_due(referral, event, due_at, summary):
+    # The case's page, not the follow-up form: an escalated reminder reaches the head, who reads but does not work it.
     case = referral.incident
     return Due(
         event=f"referral:{referral.pk}:{event}",
@@ -103,7 +104,7 @@ def _referral_due(referral, event, due_at, summary, page):
         owner_id=case.owner_id or referral.made_by_id,
         due_at=due_at,
         summary=summary.format(reference=case.reference, agency=referral.agency_name),
-        url=reverse(page, args=[case.pk, referral.pk]),
+        url=reverse("incidents:case_detail", args=[case.pk]),
     )
 
 
@@ -115,7 +116,6 @@ def referrals_unacknowledged(now):
             "unacknowledged",
             referral.acknowledgement_due_at,
             "The referral on case {reference} to {agency} has not been acknowledged",
-            "referrals:follow_up",
         )
 
 
@@ -131,7 +131,6 @@ def referrals_without_outcome(now):
                 "no_outcome",
                 due_at,
                 "The referral on case {reference} to {agency} has no outcome yet",
-                "referrals:outcome",
             )
 
 

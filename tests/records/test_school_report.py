@@ -17,8 +17,9 @@ from incidents.models import CaseState, HarmKind
 from records.pdf import render_pdf, weasyprint_available
 from records.report_content import school as school_report
 from records.report_models import Report, ReportKind
-from records.services import deletion, seals, sharing
+from records.services import deletion, seals, sharing, transfers
 from referrals import services as referral_services
+from safeguard import calendar
 from tests.factories import PupilFactory, make_case
 
 DAY, HOUR = datetime.timedelta(days=1), datetime.timedelta(hours=1)
@@ -268,6 +269,15 @@ def test_queries_do_not_grow_with_the_cases(school, people, dsl):
             case = _case(school, states[i % len(states)], now - (offset + i % 20) * HOUR, "cyberbullying", ["conduct"])
             if case.state != CaseState.CLOSED:
                 case_services.action_add(actor=dsl, incident=case, description="Check in", due_on=timezone.localdate())
+            if i % 10 == 0:  # and a pupil leaving, whose file's clock reads the school calendar
+                transfers.transfer_start(
+                    actor=dsl,
+                    pupil=PupilFactory(school=school),
+                    other_school="Hill Top Academy",
+                    contact_name="Ms Rivera",
+                    contact_email="dsl@hilltop.example",
+                    leaving_on=timezone.localdate(now - offset * HOUR),
+                )
 
     report = report_for(school, dsl, timezone.localdate(now - 30 * DAY), timezone.localdate(now))
     add(5, 1)
@@ -275,11 +285,12 @@ def test_queries_do_not_grow_with_the_cases(school, people, dsl):
         context, _ = built(report)
     assert context["totals"]["cases"] == 5
     add(45, 30)
+    calendar.forget(report.school)  # read afresh, as each job's report is
     with CaptureQueriesContext(connection) as fifty:
         context, _ = built(report)
     assert context["totals"]["cases"] == 50
     assert len(fifty) == len(five), [q["sql"][:120] for q in fifty.captured_queries]
-    assert len(five) == 14
+    assert len(five) == 18  # 14, the transfers and the files received (2), and the calendar for their clocks (2)
 
 
 AVAILABLE, WHY_NOT = weasyprint_available()
@@ -349,3 +360,52 @@ def test_a_period_with_no_cases_says_so(school, other_school, people, dsl):
     html = render_to_string("pdf/school.html", context | {"report": report, "school": school, "marking": "M"})
     assert "No concern came to light in this period." in html
     assert "No referral was made on these cases." in html
+
+
+def test_checklist_counts_the_files_of_pupils_who_left_and_finds_a_late_one(seeded, dsl):
+    from records.transfer_selectors import transfer_clock
+
+    _, report = seeded
+    today = timezone.localdate()
+    contact = {"contact_name": "Ms Rivera", "contact_email": "dsl@new.example"}
+    late = transfers.transfer_start(
+        actor=dsl,
+        pupil=PupilFactory(school=report.school),
+        other_school="Hill Top Academy",
+        leaving_on=today - datetime.timedelta(days=20),
+        **contact,
+    )
+    transfers.transfer_start(
+        actor=dsl,
+        pupil=PupilFactory(school=report.school),
+        other_school="Brook Primary",
+        leaving_on=today,
+        **contact,
+    )  # due in 5 school days: not late
+    transfers.transfer_start(
+        actor=dsl,
+        pupil=PupilFactory(school=report.school),
+        other_school="Long Ago School",
+        leaving_on=today - datetime.timedelta(days=60),
+        **contact,
+    )  # left before the period: not counted
+    transfers.file_received_record(
+        actor=dsl,
+        pupil=PupilFactory(school=report.school),
+        other_school="Elm Infants",
+        contact_name="Mr Oduya",
+        contact_phone="0113 496 0001",
+        received_at=timezone.now() - datetime.timedelta(days=3),
+        method="by_hand",
+        summary="One earlier concern.",
+    )
+
+    context, _ = built(report)
+
+    policy = next(p for p in context["checklist"] if "transfer of records" in p["question"])
+    evidence = " ".join(policy["evidence"])
+    assert "pupils who left in the period: 2; sent 0, receipt confirmed 0, cancelled 0" in evidence
+    assert "Files received from pupils' previous schools: 1." in evidence
+    (late_gap,) = [gap["cases"] for gap in policy["gaps"] if "receipt not confirmed" in gap["what"]]
+    due = transfer_clock(report.school, late.leaving_on).due_on  # 5 working days: the test school has no terms
+    assert late_gap == [f"to Hill Top Academy (due {due:%d %B %Y})"]
