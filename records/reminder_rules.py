@@ -34,15 +34,6 @@ def _holder(role, school="school", excluding=None):
     return Subquery(holders.order_by("starts_on", "pk").values("user")[:1])
 
 
-def _one_school_each(cases):
-    """Give the cases of one school one School object, so that its calendar is read once for all of them."""
-    schools = {}
-    for case in cases:
-        case.school = schools.setdefault(case.school_id, case.school)
-    calendar.preload(schools.values())
-    return cases
-
-
 def after_one_school_day(school, moment):
     """One school day after `moment`. Where the school has not entered term dates that reach so far, one working day
     instead: a reminder a little early in the holidays is safer than none at all."""
@@ -55,7 +46,7 @@ def after_one_school_day(school, moment):
 def concerns_without_meeting(now):
     """A concern with no review meeting one school day after it was reported: to its owner, or the school's DSL."""
     held = InitialReviewMeeting.objects.filter(incident=OuterRef("pk"))
-    cases = _one_school_each(
+    cases = calendar.preload(
         list(
             Incident.objects.exclude(state__in=[CaseState.DRAFT, CaseState.CLOSED])
             .filter(submitted_at__lte=now - DAY)  # a school day is at least a day

@@ -21,11 +21,7 @@ def transfers_unconfirmed(now):
     transfers = list(
         open_transfers().filter(leaving_on__lte=today - SHORTEST_CLOCK).select_related("school").order_by("pk")
     )
-    # One School object per school, so its calendar is read once (preload) and shared by its transfers.
-    schools = {}
-    for transfer in transfers:
-        transfer.school = schools.setdefault(transfer.school_id, transfer.school)
-    calendar.preload(schools.values())
+    calendar.preload(transfers)  # each school's calendar read once, shared by its transfers
     for transfer in transfers:
         clock = transfer_clock(transfer.school, transfer.leaving_on)
         if not clock.overdue(today):

@@ -95,12 +95,15 @@ def _entries(school):
     return loaded
 
 
-def preload(schools):
-    """Read the calendars of many schools at once (two queries however many), for a clock over many schools' rows:
-    each School object then counts its days without asking again."""
-    pending = {school.pk: school for school in schools if _LOADED not in school.__dict__}
+def preload(rows):
+    """For a clock over many schools' rows (each with a `school`): give the rows of one school one School object,
+    and read every school's calendar at once (two queries however many), so no row asks again. Returns the rows."""
+    schools = {}
+    for row in rows:
+        row.school = schools.setdefault(row.school_id, row.school)
+    pending = {pk: school for pk, school in schools.items() if _LOADED not in school.__dict__}
     if not pending:
-        return
+        return rows
     terms, inset_days = defaultdict(list), defaultdict(set)
     for school_id, first, last in (
         Term.objects.current()
@@ -113,9 +116,9 @@ def preload(schools):
         inset_days[school_id].add(day)
     for pk, school in pending.items():
         school.__dict__[_LOADED] = (terms[pk], frozenset(inset_days[pk]))
+    return rows
 
 
 def forget(school):
     """Drop what was read of the school's calendar, after it changed."""
     school.__dict__.pop(_LOADED, None)
-
